@@ -1,0 +1,536 @@
+//! The inventory services: create, read, list, patch, delete and restore entities of every
+//! kind, their relations and their history. Each write validates against the schema, checks the
+//! caller's role, and stores the entity, its relation rows and its history in one batch.
+
+mod prepare;
+mod refs;
+mod warnings;
+
+use std::collections::HashMap;
+
+use maestro_model::diff::diff;
+use maestro_model::patch::merge_patch;
+use maestro_model::query::{ListQuery, PageRequest};
+use maestro_model::schema::{Collection, Kind};
+use maestro_model::search::search_text;
+use maestro_model::validate::compose;
+use maestro_model::{EntityId, Role};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::accounts::as_object;
+use crate::caller::{Access, Caller};
+use crate::ports::{
+    AclRow, ChangeRecord, EntityRecord, EntitySummary, EntityWrite, RelationEdit, RelationRow,
+    StoreError, WriteBatch,
+};
+use crate::views::{change_view, entity_view, relations_view};
+use crate::{Core, CoreError, CoreResult, Page};
+
+/// How many times a write is retried when another write changed the entity first.
+const WRITE_ATTEMPTS: usize = 5;
+
+/// The result of a write: the entity as now stored, plus warnings (duplicate hostnames, IPs…).
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub entity: Value,
+    pub warnings: Vec<Value>,
+}
+
+impl Written {
+    /// The entity with its `warnings` list, as write endpoints answer.
+    pub fn into_json(self) -> Value {
+        let mut v = self.entity;
+        if let Value::Object(m) = &mut v {
+            m.insert("warnings".into(), Value::Array(self.warnings));
+        }
+        v
+    }
+}
+
+/// The caller's role on an entity, from its ACL rows.
+pub fn effective_role(caller: &Caller, kind: Kind, acl: &[AclRow]) -> Option<Role> {
+    if caller.admin {
+        return Some(Role::Admin);
+    }
+    let mut best = kind.schema().global.then_some(Role::Read);
+    for row in acl {
+        let role = if caller.user.is_some_and(|u| u.uuid() == row.principal.id) {
+            Some(row.role)
+        } else {
+            caller
+                .teams
+                .iter()
+                .find(|(t, _)| t.uuid() == row.principal.id)
+                .map(|(_, member)| row.role.min(*member))
+        };
+        best = best.max(role);
+    }
+    best
+}
+
+fn summary(rec: &EntityRecord) -> EntitySummary {
+    EntitySummary {
+        id: rec.id,
+        kind: rec.kind,
+        family: rec.family.clone(),
+        name: rec.name.clone(),
+        active: rec.active,
+    }
+}
+
+fn change(caller: &Caller, rec: &EntityRecord, op: &str, changes: Value) -> ChangeRecord {
+    ChangeRecord {
+        id: Uuid::now_v7(),
+        subject_kind: rec.kind.as_str().into(),
+        subject_id: rec.id.to_string(),
+        at: rec.updated_at,
+        actor_id: caller.user.map(|u| u.uuid()),
+        actor_name: caller.name.clone(),
+        source: caller.source.as_str().into(),
+        op: op.into(),
+        changes,
+        context: caller.context.clone(),
+    }
+}
+
+fn entity_name(data: &Map<String, Value>) -> String {
+    match data.get("name") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+impl Core {
+    /// Creates an entity in `coll` owned by the caller.
+    pub async fn create_entity(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        body: &Value,
+    ) -> CoreResult<Written> {
+        let kind = coll.kind();
+        let schema = kind.schema();
+        if schema.global && !caller.admin {
+            return Err(CoreError::Forbidden(format!(
+                "only administrators can change the {}",
+                coll.label().to_lowercase()
+            )));
+        }
+        let mut doc = as_object(body)?.clone();
+        let family = prepare::family_for_create(coll, &mut doc)?;
+        let validated = prepare::validate_new(kind, family.as_deref(), doc)?;
+        let access = caller.access();
+        let id = EntityId::new();
+        let mut peers = refs::check_targets(self, &access, id, &validated.refs).await?;
+        let now = self.now();
+        let owner = if schema.global {
+            crate::Principal::SYSTEM
+        } else {
+            caller.owner()
+        };
+        let record = EntityRecord {
+            id,
+            kind,
+            family,
+            name: entity_name(&validated.data),
+            active: true,
+            owner: owner.clone(),
+            owner_name: Some(if schema.global {
+                "Maestro".into()
+            } else {
+                caller.name.clone()
+            }),
+            revision: 1,
+            created_at: now,
+            updated_at: now,
+            search: search_text(schema, &validated.data),
+            data: validated.data.clone(),
+        };
+        peers.insert(id, summary(&record));
+        let edits = refs::plan_edits(id, &[], &validated.refs);
+        let composed = compose(&validated.data, &validated.refs);
+        let changes = diff(&Map::new(), &composed);
+        let warnings = warnings::duplicates(self, &access, &record, None).await?;
+        let (peer_changes, touched) =
+            refs::counterpart_changes(self, caller, id, &edits, &peers, now).await?;
+        let rows = refs::rows_after(id, &[], &edits, &peers);
+        let mut batch = WriteBatch {
+            entities: vec![EntityWrite {
+                record: record.clone(),
+                expected_revision: None,
+            }],
+            touched,
+            relations: edits,
+            acl: vec![(
+                id,
+                vec![AclRow {
+                    principal: owner,
+                    role: Role::Admin,
+                    owner: true,
+                }],
+            )],
+            changes: vec![change(
+                caller,
+                &record,
+                "create",
+                serde_json::to_value(changes).unwrap_or_default(),
+            )],
+        };
+        batch.changes.extend(peer_changes);
+        self.store.write(batch).await.map_err(write_error)?;
+        Ok(Written {
+            entity: entity_view(&record, &rows),
+            warnings,
+        })
+    }
+
+    /// Creates many entities of one collection, stopping at the first invalid one (used by
+    /// demo data, imports and benchmarks; each entity gets its own history entry).
+    pub async fn create_entities(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        bodies: &[Value],
+    ) -> CoreResult<Vec<Written>> {
+        let mut out = Vec::with_capacity(bodies.len());
+        for body in bodies {
+            out.push(self.create_entity(caller, coll, body).await?);
+        }
+        Ok(out)
+    }
+
+    /// Reads an entity the caller may read and that belongs to `coll`.
+    async fn readable(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        id: EntityId,
+    ) -> CoreResult<EntityRecord> {
+        let rec = self
+            .store
+            .entity(&caller.access(), id)
+            .await?
+            .filter(|r| r.kind == coll.kind() && coll.family_scope().contains(r.family.as_deref()))
+            .ok_or_else(|| {
+                CoreError::not_found(format!(
+                    "{} {id}",
+                    coll.kind().schema().label.to_lowercase()
+                ))
+            })?;
+        Ok(rec)
+    }
+
+    /// Reads an entity and checks the caller holds `needed` on it (403 when readable but not enough).
+    async fn writable(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        id: EntityId,
+        needed: Role,
+    ) -> CoreResult<EntityRecord> {
+        let rec = self.readable(caller, coll, id).await?;
+        let acl = self.store.acl(id).await?;
+        let role = effective_role(caller, rec.kind, &acl);
+        if role < Some(needed) {
+            return Err(CoreError::Forbidden(format!(
+                "you need the {needed} role on this {} to do that",
+                rec.kind.schema().label.to_lowercase()
+            )));
+        }
+        Ok(rec)
+    }
+
+    pub async fn get_entity(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        id: EntityId,
+    ) -> CoreResult<Value> {
+        let rec = self.readable(caller, coll, id).await?;
+        let rows = self.store.relations(&caller.access(), &[id]).await?;
+        Ok(entity_view(&rec, &rows))
+    }
+
+    /// Lists entities of `coll` matching URL query pairs.
+    pub async fn list_entities(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        pairs: &[(String, String)],
+    ) -> CoreResult<Page<Value>> {
+        let kind = coll.kind();
+        let query = ListQuery::parse(kind.schema(), pairs).map_err(CoreError::Invalid)?;
+        self.query_entities(caller, coll, &query).await
+    }
+
+    /// Lists entities of `coll` matching a parsed query.
+    pub async fn query_entities(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        query: &ListQuery,
+    ) -> CoreResult<Page<Value>> {
+        let access = caller.access();
+        let (records, total) = self
+            .store
+            .list_entities(&access, coll.kind(), coll.family_scope(), query)
+            .await?;
+        let ids: Vec<EntityId> = records.iter().map(|r| r.id).collect();
+        let rows = if ids.is_empty() {
+            Vec::new()
+        } else {
+            self.store.relations(&access, &ids).await?
+        };
+        Ok(Page {
+            items: records.iter().map(|r| entity_view(r, &rows)).collect(),
+            total,
+            page: query.page.page,
+            limit: query.page.limit,
+        })
+    }
+
+    /// Applies a JSON merge patch: only the fields sent change; `null` removes a field.
+    pub async fn patch_entity(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        id: EntityId,
+        patch: &Value,
+    ) -> CoreResult<Written> {
+        as_object(patch)?;
+        for _ in 0..WRITE_ATTEMPTS {
+            match self.try_patch(caller, coll, id, patch).await {
+                Err(CoreError::Store(StoreError::Conflict(_))) => continue,
+                other => return other,
+            }
+        }
+        Err(CoreError::Conflict(
+            "the entity is being changed by others; try again".into(),
+        ))
+    }
+
+    async fn try_patch(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        id: EntityId,
+        patch: &Value,
+    ) -> CoreResult<Written> {
+        let rec = self.writable(caller, coll, id, Role::Write).await?;
+        let access = caller.access();
+        let rows = self.store.relations(&access, &[id]).await?;
+        let current_refs = refs::current_refs(rec.kind, rec.family.as_deref(), id, &rows);
+        let current = compose(&rec.data, &current_refs);
+        let mut merged = Value::Object(current.clone());
+        merge_patch(&mut merged, patch);
+        let merged = merged.as_object().cloned().unwrap_or_default();
+        let family = prepare::family_for_update(coll, &merged)?;
+        let validated = prepare::validate_doc(rec.kind, family.as_deref(), &merged)?;
+        let mut peers = refs::check_targets(self, &access, id, &validated.refs).await?;
+        let composed = compose(&validated.data, &validated.refs);
+        let changes = diff(&current, &composed);
+        if changes.is_empty() {
+            return Ok(Written {
+                entity: entity_view(&rec, &rows),
+                warnings: Vec::new(),
+            });
+        }
+        let now = self.now().max(rec.updated_at);
+        let record = EntityRecord {
+            family,
+            name: entity_name(&validated.data),
+            search: search_text(rec.kind.schema(), &validated.data),
+            data: validated.data.clone(),
+            updated_at: now,
+            revision: rec.revision + 1,
+            ..rec.clone()
+        };
+        peers.insert(id, summary(&record));
+        let edits = refs::plan_edits(id, &rows, &validated.refs);
+        let (peer_changes, touched) =
+            refs::counterpart_changes(self, caller, id, &edits, &peers, now).await?;
+        let warnings = warnings::duplicates(self, &access, &record, Some(&rec)).await?;
+        let after = refs::rows_after(id, &rows, &edits, &peers);
+        let mut batch = WriteBatch {
+            entities: vec![EntityWrite {
+                record: record.clone(),
+                expected_revision: Some(rec.revision),
+            }],
+            touched,
+            relations: edits,
+            acl: Vec::new(),
+            changes: vec![change(
+                caller,
+                &record,
+                "update",
+                serde_json::to_value(changes).unwrap_or_default(),
+            )],
+        };
+        batch.changes.extend(peer_changes);
+        self.store.write(batch).await.map_err(write_error)?;
+        Ok(Written {
+            entity: entity_view(&record, &after),
+            warnings,
+        })
+    }
+
+    /// Soft-deletes an entity (admin role): it becomes inactive, leaves default lists, and its
+    /// relations are removed so nothing points at it.
+    pub async fn delete_entity(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        id: EntityId,
+    ) -> CoreResult<()> {
+        for _ in 0..WRITE_ATTEMPTS {
+            match self.try_set_active(caller, coll, id, false).await {
+                Err(CoreError::Store(StoreError::Conflict(_))) => continue,
+                other => return other.map(|_| ()),
+            }
+        }
+        Err(CoreError::Conflict(
+            "the entity is being changed by others; try again".into(),
+        ))
+    }
+
+    /// Brings a deleted entity back (admin role). Its former relations are not restored.
+    pub async fn restore_entity(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        id: EntityId,
+    ) -> CoreResult<Written> {
+        for _ in 0..WRITE_ATTEMPTS {
+            match self.try_set_active(caller, coll, id, true).await {
+                Err(CoreError::Store(StoreError::Conflict(_))) => continue,
+                other => return other,
+            }
+        }
+        Err(CoreError::Conflict(
+            "the entity is being changed by others; try again".into(),
+        ))
+    }
+
+    async fn try_set_active(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        id: EntityId,
+        active: bool,
+    ) -> CoreResult<Written> {
+        let rec = self.writable(caller, coll, id, Role::Admin).await?;
+        let access = caller.access();
+        if rec.active == active {
+            let rows = self.store.relations(&access, &[id]).await?;
+            return Ok(Written {
+                entity: entity_view(&rec, &rows),
+                warnings: Vec::new(),
+            });
+        }
+        let now = self.now().max(rec.updated_at);
+        let record = EntityRecord {
+            active,
+            updated_at: now,
+            revision: rec.revision + 1,
+            ..rec.clone()
+        };
+        let mut changes = vec![json!({"path": "active", "old": !active, "new": active})];
+        let (edits, peer_changes, touched) = if active {
+            (Vec::new(), Vec::new(), Vec::new())
+        } else {
+            let all_rows = self.store.relations(&Access::All, &[id]).await?;
+            let visible = self.store.relations(&access, &[id]).await?;
+            for r in refs::current_refs(rec.kind, rec.family.as_deref(), id, &visible) {
+                if !r.targets.is_empty() {
+                    let old = compose(&Map::new(), std::slice::from_ref(&r));
+                    let top = r.path.split('.').next().unwrap_or_default();
+                    let old_value = old.get(top).cloned().unwrap_or(Value::Null);
+                    changes.push(json!({"path": top, "old": old_value, "new": null}));
+                }
+            }
+            let edits = refs::detach_all(id, &all_rows);
+            let peers: HashMap<EntityId, EntitySummary> = HashMap::from([(id, summary(&record))]);
+            let (pc, t) = refs::counterpart_changes(self, caller, id, &edits, &peers, now).await?;
+            // Detach everything inside the write too, so a relation added meanwhile goes as well.
+            (vec![RelationEdit::DetachAll { entity: id }], pc, t)
+        };
+        let warnings = if active {
+            warnings::duplicates(self, &access, &record, None).await?
+        } else {
+            Vec::new()
+        };
+        let op = if active { "restore" } else { "delete" };
+        let mut batch = WriteBatch {
+            entities: vec![EntityWrite {
+                record: record.clone(),
+                expected_revision: Some(rec.revision),
+            }],
+            touched,
+            relations: edits,
+            acl: Vec::new(),
+            changes: vec![change(caller, &record, op, Value::Array(changes))],
+        };
+        batch.changes.extend(peer_changes);
+        self.store.write(batch).await.map_err(write_error)?;
+        let rows: Vec<RelationRow> = if active {
+            self.store.relations(&access, &[id]).await?
+        } else {
+            Vec::new()
+        };
+        Ok(Written {
+            entity: entity_view(&record, &rows),
+            warnings,
+        })
+    }
+
+    /// An entity's history, newest first.
+    pub async fn entity_history(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        id: EntityId,
+        pairs: &[(String, String)],
+    ) -> CoreResult<Page<Value>> {
+        let rec = self.readable(caller, coll, id).await?;
+        let mut errors = Vec::new();
+        let page = PageRequest::parse(pairs, &mut errors);
+        if !errors.is_empty() {
+            return Err(CoreError::Invalid(errors));
+        }
+        let (items, total) = self
+            .store
+            .history(rec.kind.as_str(), &id.to_string(), page)
+            .await?;
+        Ok(Page {
+            items: items.iter().map(change_view).collect(),
+            total,
+            page: page.page,
+            limit: page.limit,
+        })
+    }
+
+    /// What an entity points at and what points at it, readable entities only.
+    pub async fn entity_relations(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        id: EntityId,
+    ) -> CoreResult<Value> {
+        self.readable(caller, coll, id).await?;
+        let rows = self.store.relations(&caller.access(), &[id]).await?;
+        Ok(relations_view(id, &rows))
+    }
+}
+
+/// A referenced entity deleted between the check and the write is the client's problem (4xx).
+fn write_error(e: StoreError) -> CoreError {
+    match e {
+        StoreError::MissingTarget(id) => CoreError::invalid(
+            "references",
+            format!("entity {id} does not exist or was deleted"),
+        ),
+        other => CoreError::Store(other),
+    }
+}

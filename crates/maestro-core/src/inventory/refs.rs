@@ -1,0 +1,317 @@
+//! References: checking that every referenced entity exists, is of the right kind and is
+//! readable; turning a document's desired references into relation row edits; and working out
+//! how the entities on the other end see the change (their mirror fields and history).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use maestro_model::schema::Kind;
+use maestro_model::validate::{RefTarget, RefWrite};
+use maestro_model::{EntityId, FieldError};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::caller::{Access, Caller};
+use crate::ports::{ChangeRecord, EntitySummary, RelationEdit, RelationRow};
+use crate::views::rows_for;
+use crate::{Core, CoreError, CoreResult};
+
+/// Checks every target of `refs`: it must exist, be readable, active and of the field's kind.
+pub async fn check_targets(
+    core: &Core,
+    access: &Access,
+    anchor: EntityId,
+    refs: &[RefWrite],
+) -> CoreResult<HashMap<EntityId, EntitySummary>> {
+    let ids: Vec<EntityId> = refs
+        .iter()
+        .flat_map(|r| r.targets.iter().map(|t| t.id))
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found: HashMap<EntityId, EntitySummary> = core
+        .store
+        .summaries(access, &ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut errors = Vec::new();
+    for r in refs {
+        for (i, t) in r.targets.iter().enumerate() {
+            let path = if r.spec.many {
+                format!("{}[{i}]", r.path)
+            } else {
+                r.path.clone()
+            };
+            let label = r.spec.target.schema().label.to_lowercase();
+            match found.get(&t.id) {
+                _ if t.id == anchor => errors.push(FieldError::new(path, "cannot refer to itself")),
+                None => errors.push(FieldError::new(
+                    path,
+                    format!("no {label} with id {}", t.id),
+                )),
+                Some(s) if s.kind != r.spec.target => errors.push(FieldError::new(
+                    path,
+                    format!("{} is a {}, not a {label}", t.id, s.kind),
+                )),
+                Some(s) if !s.active => errors.push(FieldError::new(
+                    path,
+                    format!("{label} {} is deleted", t.id),
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(found)
+    } else {
+        Err(CoreError::Invalid(errors))
+    }
+}
+
+/// The references of `anchor` as stored, visible peers only (the writable form clients see).
+pub fn current_refs(
+    kind: Kind,
+    family: Option<&str>,
+    anchor: EntityId,
+    rows: &[RelationRow],
+) -> Vec<RefWrite> {
+    let schema = kind.schema();
+    schema
+        .ref_fields()
+        .into_iter()
+        .filter(|(path, _)| {
+            let top = path.split('.').next().unwrap_or_default();
+            schema.field(top).is_some_and(|f| f.allowed_for(family))
+        })
+        .map(|(path, spec)| RefWrite {
+            path,
+            spec,
+            targets: rows_for(rows, anchor, spec)
+                .into_iter()
+                .filter(|r| r.peer_visible)
+                .map(|r| RefTarget {
+                    id: r.peer.id,
+                    attrs: r.attrs.clone(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Relation edits that take `anchor` from its current rows to the desired references. Rows to
+/// peers the caller cannot read are left alone: nobody removes what they cannot see.
+pub fn plan_edits(
+    anchor: EntityId,
+    rows: &[RelationRow],
+    desired: &[RefWrite],
+) -> Vec<RelationEdit> {
+    let mut edits = Vec::new();
+    for want in desired {
+        let spec = want.spec;
+        let current = rows_for(rows, anchor, spec);
+        for cur in &current {
+            if cur.peer_visible && !want.targets.iter().any(|t| t.id == cur.peer.id) {
+                edits.push(RelationEdit::Remove {
+                    src: cur.src,
+                    rel: cur.rel.clone(),
+                    dst: cur.dst,
+                });
+            }
+        }
+        for (i, t) in want.targets.iter().enumerate() {
+            let position = i as i64;
+            let (src, dst) = if spec.inverse {
+                (t.id, anchor)
+            } else {
+                (anchor, t.id)
+            };
+            let existing = current.iter().find(|c| c.peer.id == t.id);
+            let needed = match existing {
+                None => true,
+                // Order and attributes belong to the forward side.
+                Some(c) => !spec.inverse && (c.attrs != t.attrs || c.position != position),
+            };
+            if needed {
+                edits.push(RelationEdit::Upsert {
+                    src,
+                    rel: spec.rel,
+                    dst,
+                    attrs: t.attrs.clone(),
+                    position: if spec.inverse {
+                        i64::from(u16::MAX)
+                    } else {
+                        position
+                    },
+                });
+            }
+        }
+    }
+    edits
+}
+
+/// Edits removing every row that touches `anchor` (deleting an entity leaves no dangling reference).
+pub fn detach_all(anchor: EntityId, rows: &[RelationRow]) -> Vec<RelationEdit> {
+    rows.iter()
+        .filter(|r| r.anchor == anchor)
+        .map(|r| RelationEdit::Remove {
+            src: r.src,
+            rel: r.rel.clone(),
+            dst: r.dst,
+        })
+        .collect()
+}
+
+/// The relation rows of `anchor` after `edits`, given the summaries of new peers.
+pub fn rows_after(
+    anchor: EntityId,
+    rows: &[RelationRow],
+    edits: &[RelationEdit],
+    peers: &HashMap<EntityId, EntitySummary>,
+) -> Vec<RelationRow> {
+    let mut out: Vec<RelationRow> = rows
+        .iter()
+        .filter(|r| r.anchor == anchor)
+        .cloned()
+        .collect();
+    for e in edits {
+        match e {
+            RelationEdit::Remove { src, rel, dst } => {
+                out.retain(|r| !(r.src == *src && r.rel == *rel && r.dst == *dst));
+            }
+            RelationEdit::DetachAll { entity } => {
+                out.retain(|r| r.src != *entity && r.dst != *entity)
+            }
+            RelationEdit::Upsert {
+                src,
+                rel,
+                dst,
+                attrs,
+                position,
+            } => {
+                let peer_id = if *src == anchor { *dst } else { *src };
+                if let Some(r) = out
+                    .iter_mut()
+                    .find(|r| r.src == *src && r.rel == *rel && r.dst == *dst)
+                {
+                    r.attrs = attrs.clone();
+                    r.position = *position;
+                } else if let Some(peer) = peers.get(&peer_id) {
+                    out.push(RelationRow {
+                        anchor,
+                        src: *src,
+                        rel: (*rel).to_owned(),
+                        dst: *dst,
+                        attrs: attrs.clone(),
+                        position: *position,
+                        peer: peer.clone(),
+                        peer_visible: true,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// History records (and `updated_at` touches) for the entities on the other end of `edits`
+/// whose own documents show the relation (e.g. a server's `applications` when an application's
+/// `servers` changed).
+pub async fn counterpart_changes(
+    core: &Core,
+    caller: &Caller,
+    anchor: EntityId,
+    edits: &[RelationEdit],
+    peers: &HashMap<EntityId, EntitySummary>,
+    at: DateTime<Utc>,
+) -> CoreResult<(Vec<ChangeRecord>, Vec<(EntityId, DateTime<Utc>)>)> {
+    // (peer, rel, peer is the source) for every edit.
+    let mut touched: BTreeMap<(EntityId, String, bool), ()> = BTreeMap::new();
+    for e in edits {
+        let (src, rel, dst) = match e {
+            RelationEdit::Upsert { src, rel, dst, .. } => (*src, (*rel).to_owned(), *dst),
+            RelationEdit::Remove { src, rel, dst } => (*src, rel.clone(), *dst),
+            RelationEdit::DetachAll { .. } => continue,
+        };
+        let peer = if src == anchor { dst } else { src };
+        touched.insert((peer, rel, src == peer), ());
+    }
+    if touched.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let peer_ids: Vec<EntityId> = touched.keys().map(|(p, _, _)| *p).collect();
+    let peer_rows = core.store.relations(&Access::All, &peer_ids).await?;
+    let mut known: HashMap<EntityId, EntitySummary> = peers.clone();
+    for r in &peer_rows {
+        known.entry(r.peer.id).or_insert_with(|| r.peer.clone());
+    }
+    let kinds: HashMap<EntityId, Kind> = core
+        .store
+        .summaries(&Access::All, &peer_ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.kind))
+        .collect();
+    let mut records = Vec::new();
+    let mut touches = Vec::new();
+    let mut done: Vec<EntityId> = Vec::new();
+    for (peer, rel, peer_is_src) in touched.keys() {
+        let Some(kind) = kinds.get(peer) else {
+            continue;
+        };
+        // The peer's field for this relation: forward if it is the source, inverse otherwise.
+        let Some((path, spec)) = kind
+            .schema()
+            .ref_fields()
+            .into_iter()
+            .find(|(_, s)| s.rel == *rel && s.inverse != *peer_is_src)
+        else {
+            continue;
+        };
+        let before = rows_for(&peer_rows, *peer, spec);
+        let after_rows = rows_after(*peer, &peer_rows, edits, &known);
+        let after = rows_for(&after_rows, *peer, spec);
+        let render = |rows: &[&RelationRow]| -> Value {
+            let items: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    let mut m = Map::new();
+                    m.insert("id".into(), json!(r.peer.id));
+                    m.extend(r.attrs.clone());
+                    Value::Object(m)
+                })
+                .collect();
+            if spec.many {
+                Value::Array(items)
+            } else {
+                items
+                    .into_iter()
+                    .next()
+                    .map_or(Value::Null, |v| v["id"].clone())
+            }
+        };
+        let (old, new) = (render(&before), render(&after));
+        if old == new {
+            continue;
+        }
+        records.push(ChangeRecord {
+            id: Uuid::now_v7(),
+            subject_kind: kind.as_str().into(),
+            subject_id: peer.to_string(),
+            at,
+            actor_id: caller.user.map(|u| u.uuid()),
+            actor_name: caller.name.clone(),
+            source: caller.source.as_str().into(),
+            op: "update".into(),
+            changes: json!([{"path": path, "old": old, "new": new}]),
+            context: caller.context.clone(),
+        });
+        if !done.contains(peer) {
+            done.push(*peer);
+            touches.push((*peer, at));
+        }
+    }
+    Ok((records, touches))
+}

@@ -1,0 +1,80 @@
+//! Maestro's domain services. [`Core`] holds the storage port, the clock and the signing keys,
+//! and its methods are the only way the API, the UI, jobs and discovery change the inventory:
+//! they validate against the schema registry, enforce access, and record history in the same
+//! write as the change.
+
+pub mod accounts;
+pub mod caller;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod inventory;
+pub mod ports;
+pub mod seed;
+pub mod settings;
+pub mod views;
+
+use std::sync::Arc;
+
+pub use caller::{Access, Caller, Principal, PrincipalKind, Source};
+pub use clock::{Clock, SystemClock};
+pub use error::{CoreError, CoreResult};
+pub use ports::Store;
+
+/// Configuration the domain needs (everything else is the binary's business).
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    /// How long a login session lasts.
+    pub session_ttl: chrono::Duration,
+    /// Whether anyone may register (the first account can always be created).
+    pub registration_open: bool,
+}
+
+impl Default for CoreConfig {
+    fn default() -> Self {
+        Self {
+            session_ttl: chrono::Duration::hours(24),
+            registration_open: true,
+        }
+    }
+}
+
+/// The domain services.
+#[derive(Clone)]
+pub struct Core {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: CoreConfig,
+    keys: Arc<accounts::tokens::Keys>,
+}
+
+impl Core {
+    /// Builds the services, loading (or creating once) the token signing key from the database
+    /// so every process sharing it accepts the same sessions.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: CoreConfig,
+    ) -> CoreResult<Self> {
+        let keys = accounts::tokens::Keys::load(store.as_ref()).await?;
+        Ok(Self {
+            store,
+            clock,
+            config,
+            keys: Arc::new(keys),
+        })
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
+
+/// One page of results in the API's list envelope.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u32,
+    pub limit: u32,
+}

@@ -1,0 +1,256 @@
+//! The storage port: everything the domain services need from a database, as one object-safe
+//! trait. `maestro-store` implements it for SQLite and PostgreSQL; the services never see SQL.
+//! Every read of inventory takes the caller's [`Access`], so scoping is never an afterthought.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use maestro_model::query::{ListQuery, PageRequest};
+use maestro_model::schema::FamilyScope;
+use maestro_model::{EntityId, Kind, Role, UserId};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::caller::{Access, Principal};
+
+/// Storage failures the services react to; anything else is `Other`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Someone else changed the row first (optimistic concurrency); the service retries.
+    #[error("concurrent update of {0}")]
+    Conflict(String),
+    /// A unique value is already taken (an e-mail, a name).
+    #[error("{0} already exists")]
+    Duplicate(String),
+    /// A referenced entity vanished (or was deleted) before the write committed.
+    #[error("referenced entity {0} does not exist or is inactive")]
+    MissingTarget(EntityId),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A stored entity.
+#[derive(Debug, Clone)]
+pub struct EntityRecord {
+    pub id: EntityId,
+    pub kind: Kind,
+    pub family: Option<String>,
+    pub name: String,
+    pub active: bool,
+    pub owner: Principal,
+    /// Filled on reads: the owner's display name.
+    pub owner_name: Option<String>,
+    pub revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The document without its reference fields.
+    pub data: Map<String, Value>,
+    /// Lower-cased text that `q` searches.
+    pub search: String,
+}
+
+/// The few columns needed to show or check a related entity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntitySummary {
+    pub id: EntityId,
+    pub kind: Kind,
+    pub family: Option<String>,
+    pub name: String,
+    pub active: bool,
+}
+
+/// A relation row seen from one entity, with the entity on the other end.
+#[derive(Debug, Clone)]
+pub struct RelationRow {
+    /// The entity the rows were asked for (`src` or `dst`).
+    pub anchor: EntityId,
+    pub src: EntityId,
+    pub rel: String,
+    pub dst: EntityId,
+    pub attrs: Map<String, Value>,
+    pub position: i64,
+    /// The entity on the other end (relative to the anchor the rows were asked for).
+    pub peer: EntitySummary,
+    /// Whether the caller may read the peer.
+    pub peer_visible: bool,
+}
+
+/// One access-control row: a principal's role on an entity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AclRow {
+    pub principal: Principal,
+    pub role: Role,
+    /// The owner's row: always admin, never removed by a grants update.
+    pub owner: bool,
+}
+
+/// A change-history record.
+#[derive(Debug, Clone)]
+pub struct ChangeRecord {
+    pub id: Uuid,
+    /// `server`, `application`, … or `setting`, `user`, `team`.
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: String,
+    pub source: String,
+    /// `create`, `update`, `delete`, `restore`, `grant`.
+    pub op: String,
+    /// `[{path, old, new}]`
+    pub changes: Value,
+    pub context: Option<Value>,
+}
+
+/// One entity insert or update inside a [`WriteBatch`].
+#[derive(Debug, Clone)]
+pub struct EntityWrite {
+    pub record: EntityRecord,
+    /// `None` inserts; `Some(r)` updates only if the stored revision is still `r`.
+    pub expected_revision: Option<i64>,
+}
+
+/// A relation change inside a [`WriteBatch`].
+#[derive(Debug, Clone)]
+pub enum RelationEdit {
+    /// Adds (or updates the attributes and position of) a row. Fails with
+    /// [`StoreError::MissingTarget`] if either end is missing or inactive.
+    Upsert {
+        src: EntityId,
+        rel: &'static str,
+        dst: EntityId,
+        attrs: Map<String, Value>,
+        position: i64,
+    },
+    Remove {
+        src: EntityId,
+        rel: String,
+        dst: EntityId,
+    },
+    /// Removes every row touching `entity`, including rows added concurrently (deletion).
+    DetachAll { entity: EntityId },
+}
+
+/// Everything one service operation writes, applied atomically.
+#[derive(Debug, Clone, Default)]
+pub struct WriteBatch {
+    pub entities: Vec<EntityWrite>,
+    /// Entities whose relations changed from the other side: `updated_at` set, revision bumped.
+    pub touched: Vec<(EntityId, DateTime<Utc>)>,
+    pub relations: Vec<RelationEdit>,
+    /// Replaces the ACL rows of an entity (owner row included).
+    pub acl: Vec<(EntityId, Vec<AclRow>)>,
+    pub changes: Vec<ChangeRecord>,
+}
+
+/// A stored account.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub admin: bool,
+    pub active: bool,
+    pub profile: Map<String, Value>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A login session or API token; the bearer token refers to it so it can be revoked.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub id: Uuid,
+    pub user_id: UserId,
+    /// `session` (JWT) or `api` (personal token).
+    pub kind: String,
+    pub name: Option<String>,
+    /// SHA-256 of an API token; empty for JWT sessions.
+    pub token_hash: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// The storage port.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Backend name for logs and `/readyz` (`sqlite`, `postgres`).
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> StoreResult<()>;
+
+    // --- inventory reads (scoped by `access`)
+    async fn entity(&self, access: &Access, id: EntityId) -> StoreResult<Option<EntityRecord>>;
+    async fn list_entities(
+        &self,
+        access: &Access,
+        kind: Kind,
+        scope: FamilyScope,
+        query: &ListQuery,
+    ) -> StoreResult<(Vec<EntityRecord>, u64)>;
+    /// Summaries of the given ids that the caller may read (any state).
+    async fn summaries(&self, access: &Access, ids: &[EntityId])
+    -> StoreResult<Vec<EntitySummary>>;
+    /// Relation rows where any of `ids` is the source or the destination, once per anchor.
+    async fn relations(&self, access: &Access, ids: &[EntityId]) -> StoreResult<Vec<RelationRow>>;
+    /// Active entities of `kind` (other than `exclude`) whose top-level `field` equals `value`.
+    async fn find_equal(
+        &self,
+        access: &Access,
+        kind: Kind,
+        field: &str,
+        value: &Value,
+        exclude: Option<EntityId>,
+    ) -> StoreResult<Vec<EntitySummary>>;
+    async fn acl(&self, id: EntityId) -> StoreResult<Vec<AclRow>>;
+    /// Number of entities (any state, any owner) — to tell an empty installation.
+    async fn count_entities(&self, kinds: &[Kind]) -> StoreResult<u64>;
+
+    // --- writes
+    async fn write(&self, batch: WriteBatch) -> StoreResult<()>;
+
+    // --- history
+    async fn history(
+        &self,
+        subject_kind: &str,
+        subject_id: &str,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<ChangeRecord>, u64)>;
+
+    // --- accounts
+    /// Inserts a user; the first user ever inserted is made an administrator atomically.
+    /// Returns whether the user became the administrator. `Duplicate` when the e-mail exists.
+    async fn insert_user(&self, user: &UserRecord, change: &ChangeRecord) -> StoreResult<bool>;
+    async fn count_users(&self) -> StoreResult<u64>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<UserRecord>>;
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
+    async fn update_user(
+        &self,
+        user: &UserRecord,
+        change: Option<&ChangeRecord>,
+    ) -> StoreResult<()>;
+    async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()>;
+    async fn session(&self, id: Uuid) -> StoreResult<Option<SessionRecord>>;
+    async fn revoke_session(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Team memberships of a user: (team id, role).
+    async fn memberships(&self, user: UserId) -> StoreResult<Vec<(Uuid, Role)>>;
+
+    // --- settings and secrets
+    /// Returns the stored secret `name`, storing `candidate` first if there is none (race-safe).
+    async fn secret_get_or_insert(&self, name: &str, candidate: &str) -> StoreResult<String>;
+    async fn settings(&self) -> StoreResult<Vec<(String, Value, DateTime<Utc>)>>;
+    async fn setting(&self, key: &str) -> StoreResult<Option<Value>>;
+    /// Writes a setting; `insert_only` leaves an existing value alone (seeding).
+    async fn put_setting(
+        &self,
+        key: &str,
+        value: &Value,
+        at: DateTime<Utc>,
+        insert_only: bool,
+        change: Option<&ChangeRecord>,
+    ) -> StoreResult<bool>;
+}

@@ -1,0 +1,117 @@
+//! Request extractors that answer bad input with problem+json: the authenticated caller, JSON
+//! bodies (content type, size, syntax) and raw query pairs.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use bytes::Bytes;
+use maestro_core::{Caller, Source};
+use serde_json::Value;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The authenticated caller, from `Authorization: Bearer <token>`.
+pub struct Auth {
+    pub caller: Caller,
+    pub session: uuid::Uuid,
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| {
+            ApiError::unauthorized(
+                "send a token: Authorization: Bearer <token> (POST /api/v1/auth/login)",
+            )
+        })?;
+        let (caller, session) = state.core.authenticate(token, Source::Api).await?;
+        Ok(Auth { caller, session })
+    }
+}
+
+/// A JSON body: `application/json` (or `application/merge-patch+json`), within the size
+/// limit, syntactically valid.
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if content_type != "application/json" && content_type != "application/merge-patch+json" {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+                "send the body as application/json (or application/merge-patch+json)",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Payload too large",
+                    "the body is larger than the limit",
+                )
+            } else {
+                ApiError::bad_request(format!("cannot read the body: {e}"))
+            }
+        })?;
+        let value: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+        Ok(JsonBody(value))
+    }
+}
+
+/// The query string as ordered `(key, value)` pairs.
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
+            .map(QueryPairs)
+            .map_err(|e| ApiError::bad_request(format!("malformed query string: {e}")))
+    }
+}
+
+/// Path parameters in route order, percent-decoded.
+pub struct PathParams(Vec<String>);
+
+impl PathParams {
+    pub fn get(&self, i: usize) -> &str {
+        self.0.get(i).map_or("", String::as_str)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::bad_request(format!("bad path: {e}")))?;
+        Ok(PathParams(raw.iter().map(|(_, v)| v.to_owned()).collect()))
+    }
+}

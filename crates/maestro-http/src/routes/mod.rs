@@ -1,0 +1,7 @@
+//! Route handlers, one module per resource.
+
+pub mod auth;
+pub mod inventory;
+pub mod meta;
+pub mod openapi;
+pub mod settings;

@@ -1,0 +1,94 @@
+//! Field-level differences between two versions of a document, as stored in the change history.
+//! Objects are compared key by key down to their leaves; lists are compared whole, so a changed
+//! storage list shows its old and new items side by side.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// One changed path with its old and new values (`null` when absent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub path: String,
+    pub old: Value,
+    pub new: Value,
+}
+
+/// Every path whose value differs between `old` and `new`, in a stable order.
+pub fn diff(old: &Map<String, Value>, new: &Map<String, Value>) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    walk("", old, new, &mut out);
+    out
+}
+
+fn walk(
+    prefix: &str,
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+    out: &mut Vec<FieldChange>,
+) {
+    let empty = Map::new();
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        let (a, b) = (old.get(key), new.get(key));
+        if a == b {
+            continue;
+        }
+        match (a, b) {
+            (Some(Value::Object(x)), Some(Value::Object(y))) => walk(&path, x, y, out),
+            (Some(Value::Object(x)), None) => walk(&path, x, &empty, out),
+            (None, Some(Value::Object(y))) => walk(&path, &empty, y, out),
+            _ => out.push(FieldChange {
+                path,
+                old: a.cloned().unwrap_or(Value::Null),
+                new: b.cloned().unwrap_or(Value::Null),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn m(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn reports_leaf_changes_with_dotted_paths() {
+        let old = m(
+            json!({"cpu": 2, "os": {"base": "Linux", "dist": "Debian"}, "tags": [1], "gone": "x"}),
+        );
+        let new = m(
+            json!({"cpu": 4, "os": {"base": "Linux", "dist": "Ubuntu"}, "tags": [1, 2], "new": {"a": 1}}),
+        );
+        let paths: Vec<_> = diff(&old, &new)
+            .into_iter()
+            .map(|c| (c.path, c.old, c.new))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("cpu".into(), json!(2), json!(4)),
+                ("gone".into(), json!("x"), Value::Null),
+                ("new.a".into(), Value::Null, json!(1)),
+                ("os.dist".into(), json!("Debian"), json!("Ubuntu")),
+                ("tags".into(), json!([1]), json!([1, 2])),
+            ]
+        );
+    }
+
+    #[test]
+    fn identical_documents_have_no_changes() {
+        let a = m(json!({"x": {"y": [1, {"z": 2}]}}));
+        assert!(diff(&a, &a.clone()).is_empty());
+    }
+}

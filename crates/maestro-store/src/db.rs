@@ -1,0 +1,242 @@
+//! Connections: one pool per backend (SQLite gets a single-connection writer pool so writes
+//! never contend, plus a reader pool), argument binding, and a transaction type that hides which
+//! backend runs it.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use maestro_core::ports::{StoreError, StoreResult};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::sql::{Arg, Dialect, Sql};
+
+/// Rows decodable from both backends.
+pub trait AnyRow:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> AnyRow for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Pools {
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// Maps a driver error to the store's error kinds.
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Duplicate(d.message().to_owned())
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Other(e.to_string()),
+    }
+}
+
+macro_rules! bind_all {
+    ($query:expr, $args:expr, $json:expr) => {{
+        let mut q = $query;
+        for a in $args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Int(i) => q.bind(*i),
+                Arg::Float(f) => q.bind(*f),
+                Arg::Bool(b) => q.bind(*b),
+                Arg::Json(v) => q.bind($json(v.clone())),
+                Arg::OptText(v) => q.bind(v.clone()),
+                Arg::OptInt(v) => q.bind(*v),
+                Arg::OptJson(v) => q.bind(v.clone().map($json)),
+            };
+        }
+        q
+    }};
+}
+
+fn sqlite_json(v: serde_json::Value) -> String {
+    v.to_string()
+}
+
+fn pg_json(v: serde_json::Value) -> sqlx::types::Json<serde_json::Value> {
+    sqlx::types::Json(v)
+}
+
+impl Pools {
+    pub(crate) async fn connect_sqlite(path: &std::path::Path) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-32000")
+            .pragma("temp_store", "memory");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(db_err)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(0)
+            .connect_with(options.read_only(false))
+            .await
+            .map_err(db_err)?;
+        Ok(Pools::Sqlite { writer, reader })
+    }
+
+    pub(crate) async fn connect_postgres(url: &str, max: u32) -> StoreResult<Self> {
+        let options =
+            PgConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(db_err)?;
+        Ok(Pools::Postgres(pool))
+    }
+
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self {
+            Pools::Sqlite { .. } => Dialect::Sqlite,
+            Pools::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    pub(crate) async fn fetch_all<T: AnyRow>(&self, sql: &Sql) -> StoreResult<Vec<T>> {
+        let text = sql.render(self.dialect());
+        match self {
+            Pools::Sqlite { reader, .. } => {
+                let q = bind_all!(
+                    sqlx::query_as::<Sqlite, T>(AssertSqlSafe(text)),
+                    &sql.args,
+                    sqlite_json
+                );
+                q.fetch_all(reader).await.map_err(db_err)
+            }
+            Pools::Postgres(pool) => {
+                let q = bind_all!(
+                    sqlx::query_as::<Postgres, T>(AssertSqlSafe(text)),
+                    &sql.args,
+                    pg_json
+                );
+                q.fetch_all(pool).await.map_err(db_err)
+            }
+        }
+    }
+
+    pub(crate) async fn fetch_optional<T: AnyRow>(&self, sql: &Sql) -> StoreResult<Option<T>> {
+        Ok(self.fetch_all(sql).await?.into_iter().next())
+    }
+
+    /// One `BIGINT` value (counts).
+    pub(crate) async fn fetch_i64(&self, sql: &Sql) -> StoreResult<i64> {
+        let row: Option<(i64,)> = self.fetch_optional(sql).await?;
+        Ok(row.map_or(0, |r| r.0))
+    }
+
+    pub(crate) async fn execute(&self, sql: &Sql) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let n = tx.execute(sql).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn begin(&self) -> StoreResult<Tx> {
+        match self {
+            Pools::Sqlite { writer, .. } => writer.begin().await.map(Tx::Sqlite).map_err(db_err),
+            Pools::Postgres(pool) => pool.begin().await.map(Tx::Postgres).map_err(db_err),
+        }
+    }
+}
+
+/// A write transaction on either backend.
+pub(crate) enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self {
+            Tx::Sqlite(_) => Dialect::Sqlite,
+            Tx::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    pub(crate) async fn execute(&mut self, sql: &Sql) -> StoreResult<u64> {
+        let text = sql.render(self.dialect());
+        match self {
+            Tx::Sqlite(tx) => {
+                let q = bind_all!(
+                    sqlx::query::<Sqlite>(AssertSqlSafe(text)),
+                    &sql.args,
+                    sqlite_json
+                );
+                q.execute(&mut **tx)
+                    .await
+                    .map(|r| r.rows_affected())
+                    .map_err(db_err)
+            }
+            Tx::Postgres(tx) => {
+                let q = bind_all!(
+                    sqlx::query::<Postgres>(AssertSqlSafe(text)),
+                    &sql.args,
+                    pg_json
+                );
+                q.execute(&mut **tx)
+                    .await
+                    .map(|r| r.rows_affected())
+                    .map_err(db_err)
+            }
+        }
+    }
+
+    pub(crate) async fn fetch_all<T: AnyRow>(&mut self, sql: &Sql) -> StoreResult<Vec<T>> {
+        let text = sql.render(self.dialect());
+        match self {
+            Tx::Sqlite(tx) => {
+                let q = bind_all!(
+                    sqlx::query_as::<Sqlite, T>(AssertSqlSafe(text)),
+                    &sql.args,
+                    sqlite_json
+                );
+                q.fetch_all(&mut **tx).await.map_err(db_err)
+            }
+            Tx::Postgres(tx) => {
+                let q = bind_all!(
+                    sqlx::query_as::<Postgres, T>(AssertSqlSafe(text)),
+                    &sql.args,
+                    pg_json
+                );
+                q.fetch_all(&mut **tx).await.map_err(db_err)
+            }
+        }
+    }
+
+    pub(crate) async fn fetch_i64(&mut self, sql: &Sql) -> StoreResult<i64> {
+        let rows: Vec<(i64,)> = self.fetch_all(sql).await?;
+        Ok(rows.first().map_or(0, |r| r.0))
+    }
+
+    pub(crate) async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await.map_err(db_err),
+            Tx::Postgres(tx) => tx.commit().await.map_err(db_err),
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! Inventory reads: one entity, summaries, relation rows and filtered, sorted, counted lists.
+//! Every statement carries the caller's access clause; JSON paths go through the dialect.
+
+use maestro_core::Access;
+use maestro_model::query::{ActiveFilter, Column, Filter, ListQuery, Op, Scalar, Sort, Target};
+use maestro_model::schema::{FamilyScope, Kind};
+use maestro_model::{EntityId, Role};
+
+use crate::sql::{Arg, Dialect, Sql, like_pattern};
+
+/// Kinds every account may read (the services catalog), as a SQL list.
+fn global_kinds() -> String {
+    let kinds: Vec<String> = Kind::ALL
+        .iter()
+        .filter(|k| k.schema().global)
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect();
+    if kinds.is_empty() {
+        "''".into()
+    } else {
+        kinds.join(", ")
+    }
+}
+
+/// `(alias.kind IN (global) OR EXISTS (acl row for one of the caller's principals))`, or TRUE.
+pub fn access_clause(access: &Access, alias: &str) -> Sql {
+    match access.principals_for(Role::Read) {
+        None => Sql::new("TRUE"),
+        Some(ids) => {
+            let mut s = Sql::new(&format!(
+                "({alias}.kind IN ({}) OR EXISTS (SELECT 1 FROM acl a WHERE a.entity_id = {alias}.id AND a.principal_id IN (",
+                global_kinds()
+            ));
+            s.bind_list(ids.iter().map(|u| u.to_string()));
+            s.push(")))");
+            s
+        }
+    }
+}
+
+fn id_strings(ids: &[EntityId]) -> Vec<String> {
+    ids.iter().map(ToString::to_string).collect()
+}
+
+pub fn summaries(access: &Access, ids: &[EntityId]) -> Sql {
+    let mut s =
+        Sql::new("SELECT e.id, e.kind, e.family, e.name, e.active FROM entities e WHERE e.id IN (");
+    s.bind_list(id_strings(ids));
+    s.push(") AND ");
+    s.append(access_clause(access, "e"));
+    s
+}
+
+/// Relation rows touching `ids`, once per anchor, with the peer and whether the caller reads it.
+pub fn relations(access: &Access, ids: &[EntityId]) -> Sql {
+    let mut s = Sql::default();
+    for (i, (anchor, peer)) in [("src_id", "dst_id"), ("dst_id", "src_id")]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            s.push(" UNION ALL ");
+        }
+        s.push(&format!(
+            "SELECT r.{anchor} AS anchor, r.src_id, r.rel, r.dst_id, r.attrs, r.position, \
+             p.id, p.kind, p.family, p.name, p.active, "
+        ));
+        s.append(access_clause(access, "p"));
+        s.push(&format!(
+            " AS visible FROM relations r JOIN entities p ON p.id = r.{peer} WHERE r.{anchor} IN ("
+        ));
+        s.bind_list(id_strings(ids));
+        s.push(")");
+    }
+    s
+}
+
+/// Where-clause of a list: kind, family scope, active flag, access, filters and search terms.
+pub fn list_where(
+    d: Dialect,
+    access: &Access,
+    kind: Kind,
+    scope: FamilyScope,
+    q: &ListQuery,
+) -> Sql {
+    // The kind is inlined (it comes from an enum) so partial expression indexes apply.
+    let mut s = Sql::new(&format!(" WHERE e.kind = '{}'", kind.as_str()));
+    match scope {
+        FamilyScope::None => {}
+        FamilyScope::One(f) => {
+            s.push(" AND e.family = ").bind(f);
+        }
+        FamilyScope::Resources => {
+            s.push(" AND e.family IN (")
+                .bind_list(scope.families().iter().copied())
+                .push(")");
+        }
+    }
+    match q.active {
+        ActiveFilter::Active => s.push(" AND e.active = TRUE"),
+        ActiveFilter::Inactive => s.push(" AND e.active = FALSE"),
+        ActiveFilter::All => &mut s,
+    };
+    if !matches!(access, Access::All) && !kind.schema().global {
+        s.push(" AND ");
+        s.append(access_clause(access, "e"));
+    }
+    for f in &q.filters {
+        s.push(" AND ");
+        s.append(filter(d, f));
+    }
+    for term in &q.terms {
+        s.push(" AND e.search LIKE ")
+            .bind(like_pattern(term))
+            .push(" ESCAPE '\\'");
+    }
+    s
+}
+
+fn column(c: Column) -> &'static str {
+    match c {
+        Column::Id => "e.id",
+        Column::Name => "e.name",
+        Column::Family => "e.family",
+        Column::CreatedAt => "e.created_at",
+        Column::UpdatedAt => "e.updated_at",
+    }
+}
+
+/// The SQL argument for a typed value compared with a JSON value (`json_value`).
+fn json_arg(d: Dialect, v: &Scalar) -> Arg {
+    match (d, v) {
+        (Dialect::Sqlite, Scalar::Num(n)) => Arg::Float(*n),
+        (Dialect::Sqlite, Scalar::Bool(b)) => Arg::Bool(*b),
+        (Dialect::Postgres, Scalar::Num(n)) => Arg::Json(serde_json::json!(n)),
+        (Dialect::Postgres, Scalar::Bool(b)) => Arg::Json(serde_json::json!(b)),
+        (_, other) => text_arg(other),
+    }
+}
+
+fn text_arg(v: &Scalar) -> Arg {
+    match v {
+        Scalar::Str(s) => Arg::Text(s.clone()),
+        Scalar::Num(n) => Arg::Text(n.to_string()),
+        Scalar::Bool(b) => Arg::Text(b.to_string()),
+        Scalar::Time(t) => Arg::Int(*t),
+        Scalar::Id(id) => Arg::Text(id.to_string()),
+    }
+}
+
+fn uses_json_value(values: &[Scalar]) -> bool {
+    values
+        .iter()
+        .any(|v| matches!(v, Scalar::Num(_) | Scalar::Bool(_)))
+}
+
+/// `expr <op> value(s)`.
+fn compare(d: Dialect, expr_text: &str, expr_value: &str, f: &Filter) -> Sql {
+    let mut s = Sql::default();
+    let typed = uses_json_value(&f.values);
+    let expr = if typed { expr_value } else { expr_text };
+    let arg = |v: &Scalar| if typed { json_arg(d, v) } else { text_arg(v) };
+    let first = &f.values[0];
+    match f.op {
+        Op::Exists => {
+            let want = matches!(first, Scalar::Bool(true));
+            s.push(&format!(
+                "{expr_value} IS {}NULL",
+                if want { "NOT " } else { "" }
+            ));
+        }
+        Op::Contains => {
+            let Scalar::Str(term) = first else {
+                return Sql::new("FALSE");
+            };
+            s.push(&format!("{expr_text} {} ", d.ilike()))
+                .bind(like_pattern(term))
+                .push(" ESCAPE '\\'");
+        }
+        Op::In => {
+            s.push(&format!("{expr} IN ("));
+            for (i, v) in f.values.iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.bind(arg(v));
+            }
+            s.push(")");
+        }
+        op => {
+            let sym = match op {
+                Op::Eq => "=",
+                Op::Ne => "<>",
+                Op::Gt => ">",
+                Op::Gte => ">=",
+                Op::Lt => "<",
+                _ => "<=",
+            };
+            s.push(&format!("{expr} {sym} ")).bind(arg(first));
+        }
+    }
+    s
+}
+
+fn filter(d: Dialect, f: &Filter) -> Sql {
+    match &f.target {
+        Target::Column(c) => {
+            let col = column(*c);
+            let mut f2 = f.clone();
+            // Columns are plain SQL values: compare as text, times as integers.
+            if c.is_time() {
+                let mut s = Sql::default();
+                let sym = match f.op {
+                    Op::Gt => ">",
+                    Op::Gte => ">=",
+                    Op::Lt => "<",
+                    Op::Lte => "<=",
+                    Op::Ne => "<>",
+                    _ => "=",
+                };
+                if let Some(Scalar::Time(t)) = f.values.first() {
+                    s.push(&format!("{col} {sym} ")).bind(*t);
+                }
+                return s;
+            }
+            f2.values = f
+                .values
+                .iter()
+                .map(|v| {
+                    Scalar::Str(match v {
+                        Scalar::Str(s) => s.clone(),
+                        Scalar::Id(id) => id.to_string(),
+                        other => format!("{other:?}"),
+                    })
+                })
+                .collect();
+            if f.op == Op::Exists {
+                return Sql::new(if matches!(f.values[0], Scalar::Bool(true)) {
+                    "TRUE"
+                } else {
+                    "FALSE"
+                });
+            }
+            compare(d, col, col, &f2)
+        }
+        Target::Json {
+            path, array: None, ..
+        } => {
+            let (t, v) = (d.json_text("e.data", path), d.json_value("e.data", path));
+            let mut s = Sql::new("(");
+            s.append(compare(d, &t, &v, f));
+            s.push(")");
+            s
+        }
+        Target::Json {
+            path,
+            array: Some(inner),
+            ..
+        } => {
+            let (from, item) = d.json_each("e.data", path);
+            let (t, v) = if inner.is_empty() {
+                match d {
+                    Dialect::Sqlite => (item.to_owned(), item.to_owned()),
+                    Dialect::Postgres => (format!("({item} #>> '{{}}')"), item.to_owned()),
+                }
+            } else {
+                (d.json_text(item, inner), d.json_value(item, inner))
+            };
+            let negate = f.op == Op::Ne;
+            let mut f2 = f.clone();
+            if negate {
+                f2.op = Op::Eq;
+            }
+            if f.op == Op::Exists {
+                let want = matches!(f.values[0], Scalar::Bool(true));
+                let mut s = Sql::new(if want {
+                    "EXISTS (SELECT 1 FROM "
+                } else {
+                    "NOT EXISTS (SELECT 1 FROM "
+                });
+                s.push(&from).push(&format!(" WHERE {v} IS NOT NULL)"));
+                return s;
+            }
+            let mut s = Sql::new(if negate {
+                "NOT EXISTS (SELECT 1 FROM "
+            } else {
+                "EXISTS (SELECT 1 FROM "
+            });
+            s.push(&from).push(" WHERE ");
+            s.append(compare(d, &t, &v, &f2));
+            s.push(")");
+            s
+        }
+        Target::Ref { rel, inverse } => {
+            let (me, other) = if *inverse {
+                ("dst_id", "src_id")
+            } else {
+                ("src_id", "dst_id")
+            };
+            let negate = f.op == Op::Ne
+                || (f.op == Op::Exists && matches!(f.values[0], Scalar::Bool(false)));
+            let mut s = Sql::new(if negate { "NOT EXISTS" } else { "EXISTS" });
+            s.push(&format!(
+                " (SELECT 1 FROM relations r WHERE r.{me} = e.id AND r.rel = "
+            ))
+            .bind(*rel);
+            if f.op != Op::Exists {
+                s.push(&format!(" AND r.{other} IN ("));
+                s.bind_list(f.values.iter().map(text_arg));
+                s.push(")");
+            }
+            s.push(")");
+            s
+        }
+    }
+}
+
+/// `ORDER BY` for the sort keys (NULLs last either way), with the id as tiebreaker.
+pub fn order_by(d: Dialect, sort: &[Sort]) -> String {
+    let mut parts = Vec::new();
+    for key in sort {
+        let expr = match &key.target {
+            Target::Column(c) => column(*c).to_owned(),
+            Target::Json {
+                path,
+                numeric: true,
+                ..
+            } => d.json_value("e.data", path),
+            Target::Json { path, .. } => d.json_text("e.data", path),
+            Target::Ref { .. } => continue,
+        };
+        let dir = if key.desc { "DESC" } else { "ASC" };
+        parts.push(format!("{expr} {dir} NULLS LAST"));
+    }
+    let last_desc = sort.last().is_some_and(|s| s.desc);
+    parts.push(format!("e.id {}", if last_desc { "DESC" } else { "ASC" }));
+    format!(" ORDER BY {}", parts.join(", "))
+}

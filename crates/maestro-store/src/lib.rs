@@ -1,0 +1,497 @@
+//! Maestro's storage adapters. [`Db`] implements the domain's `Store` port for SQLite (the
+//! default: one file, no setup) and PostgreSQL (several processes sharing one database), chosen
+//! at runtime from the database URL. SQL is written once; the few dialect differences live in
+//! [`sql::Dialect`].
+
+mod db;
+mod entities;
+mod indexes;
+mod rows;
+pub mod sql;
+mod write;
+
+use std::path::Path;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use maestro_core::Access;
+use maestro_core::ports::{
+    AclRow, ChangeRecord, EntityRecord, EntitySummary, RelationRow, SessionRecord, Store,
+    StoreError, StoreResult, UserRecord, WriteBatch,
+};
+use maestro_core::{Principal, PrincipalKind};
+use maestro_model::query::{ListQuery, PageRequest};
+use maestro_model::schema::{FamilyScope, Kind};
+use maestro_model::{EntityId, Role, UserId};
+use serde_json::Value;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::db::Pools;
+use crate::rows::{
+    ChangeRow, ENTITY_COLUMNS, EntityRow, OWNER_JOINS, RelationDbRow, SessionRow, SummaryRow,
+    UserRow, micros, parse_uuid, time,
+};
+use crate::sql::{Dialect, Sql};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database, on either backend.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pools: Pools,
+}
+
+impl Db {
+    /// Opens the database named by `url`: `postgres://…`, `sqlite://path` or `sqlite:path`.
+    pub async fn connect(url: &str, pg_pool_size: u32) -> StoreResult<Self> {
+        let pools = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Pools::connect_postgres(url, pg_pool_size).await?
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(parent) = Path::new(path)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+            Pools::connect_sqlite(Path::new(path)).await?
+        } else {
+            return Err(StoreError::Unavailable(format!(
+                "unsupported database URL (use sqlite://… or postgres://…): {}",
+                url.split('@').next_back().unwrap_or_default()
+            )));
+        };
+        Ok(Self { pools })
+    }
+
+    /// Applies pending migrations and the schema-derived indexes.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let mig_err =
+            |e: sqlx::migrate::MigrateError| StoreError::Other(format!("migration failed: {e}"));
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await.map_err(mig_err)?,
+            Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await.map_err(mig_err)?,
+        }
+        for stmt in indexes::statements(self.pools.dialect()) {
+            self.pools.execute(&Sql::new(&stmt)).await?;
+        }
+        Ok(())
+    }
+
+    fn dialect(&self) -> Dialect {
+        self.pools.dialect()
+    }
+}
+
+fn records<R, T>(rows: Vec<R>) -> StoreResult<Vec<T>>
+where
+    T: TryFrom<R, Error = StoreError>,
+{
+    rows.into_iter().map(T::try_from).collect()
+}
+
+#[async_trait]
+impl Store for Db {
+    fn backend(&self) -> &'static str {
+        match self.dialect() {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.pools
+            .fetch_i64(&Sql::new("SELECT CAST(1 AS BIGINT)"))
+            .await
+            .map(|_| ())
+    }
+
+    async fn entity(&self, access: &Access, id: EntityId) -> StoreResult<Option<EntityRecord>> {
+        let mut s = Sql::new(&format!(
+            "SELECT {ENTITY_COLUMNS} FROM entities e{OWNER_JOINS} WHERE e.id = "
+        ));
+        s.bind(id.to_string()).push(" AND ");
+        s.append(entities::access_clause(access, "e"));
+        let row: Option<EntityRow> = self.pools.fetch_optional(&s).await?;
+        row.map(EntityRecord::try_from).transpose()
+    }
+
+    async fn list_entities(
+        &self,
+        access: &Access,
+        kind: Kind,
+        scope: FamilyScope,
+        query: &ListQuery,
+    ) -> StoreResult<(Vec<EntityRecord>, u64)> {
+        let d = self.dialect();
+        let filter = entities::list_where(d, access, kind, scope, query);
+        let mut count = Sql::new("SELECT COUNT(*) FROM entities e");
+        count.append(filter.clone());
+        let total = self.pools.fetch_i64(&count).await?;
+        if total == 0 || query.page.offset() >= total as u64 {
+            return Ok((Vec::new(), total.max(0) as u64));
+        }
+        let mut s = Sql::new(&format!(
+            "SELECT {ENTITY_COLUMNS} FROM entities e{OWNER_JOINS}"
+        ));
+        s.append(filter);
+        s.push(&entities::order_by(d, &query.sort));
+        s.push(" LIMIT ").bind(i64::from(query.page.limit));
+        s.push(" OFFSET ").bind(query.page.offset() as i64);
+        let rows: Vec<EntityRow> = self.pools.fetch_all(&s).await?;
+        Ok((records(rows)?, total as u64))
+    }
+
+    async fn summaries(
+        &self,
+        access: &Access,
+        ids: &[EntityId],
+    ) -> StoreResult<Vec<EntitySummary>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<SummaryRow> = self
+            .pools
+            .fetch_all(&entities::summaries(access, ids))
+            .await?;
+        records(rows)
+    }
+
+    async fn relations(&self, access: &Access, ids: &[EntityId]) -> StoreResult<Vec<RelationRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<RelationDbRow> = self
+            .pools
+            .fetch_all(&entities::relations(access, ids))
+            .await?;
+        records(rows)
+    }
+
+    async fn find_equal(
+        &self,
+        access: &Access,
+        kind: Kind,
+        field: &str,
+        value: &Value,
+        exclude: Option<EntityId>,
+    ) -> StoreResult<Vec<EntitySummary>> {
+        let d = self.dialect();
+        let path = vec![field.to_owned()];
+        let mut s = Sql::new(
+            "SELECT e.id, e.kind, e.family, e.name, e.active FROM entities e WHERE e.kind = ",
+        );
+        s.push(&format!("'{}' AND e.active = TRUE AND ", kind.as_str()));
+        match value {
+            Value::Number(n) => {
+                s.push(&d.json_value("e.data", &path)).push(" = ");
+                match d {
+                    Dialect::Sqlite => s.bind(sql::Arg::Float(n.as_f64().unwrap_or_default())),
+                    Dialect::Postgres => s.bind(value.clone()),
+                };
+            }
+            other => {
+                s.push(&d.json_text("e.data", &path)).push(" = ");
+                s.bind(
+                    other
+                        .as_str()
+                        .map_or_else(|| other.to_string(), str::to_owned),
+                );
+            }
+        }
+        if let Some(id) = exclude {
+            s.push(" AND e.id <> ").bind(id.to_string());
+        }
+        s.push(" AND ").append(entities::access_clause(access, "e"));
+        s.push(" LIMIT 20");
+        let rows: Vec<SummaryRow> = self.pools.fetch_all(&s).await?;
+        records(rows)
+    }
+
+    async fn acl(&self, id: EntityId) -> StoreResult<Vec<AclRow>> {
+        let rows: Vec<(String, String, i16, bool)> = self
+            .pools
+            .fetch_all(&sql!(
+                "SELECT principal_kind, principal_id, role, owner FROM acl WHERE entity_id = ?",
+                id.to_string()
+            ))
+            .await?;
+        rows.into_iter()
+            .map(|(kind, pid, role, owner)| {
+                Ok(AclRow {
+                    principal: Principal {
+                        kind: PrincipalKind::parse(&kind).unwrap_or(PrincipalKind::User),
+                        id: parse_uuid(&pid)?,
+                    },
+                    role: Role::from_level(role).unwrap_or(Role::Read),
+                    owner,
+                })
+            })
+            .collect()
+    }
+
+    async fn count_entities(&self, kinds: &[Kind]) -> StoreResult<u64> {
+        let mut s = Sql::new("SELECT COUNT(*) FROM entities");
+        if !kinds.is_empty() {
+            s.push(" WHERE kind IN (")
+                .bind_list(kinds.iter().map(|k| k.as_str()))
+                .push(")");
+        }
+        Ok(self.pools.fetch_i64(&s).await?.max(0) as u64)
+    }
+
+    async fn write(&self, batch: WriteBatch) -> StoreResult<()> {
+        let mut tx = self.pools.begin().await?;
+        write::apply(&mut tx, &batch).await?;
+        tx.commit().await
+    }
+
+    async fn history(
+        &self,
+        subject_kind: &str,
+        subject_id: &str,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<ChangeRecord>, u64)> {
+        let total = self
+            .pools
+            .fetch_i64(&sql!(
+                "SELECT COUNT(*) FROM changes WHERE subject_kind = ? AND subject_id = ?",
+                subject_kind,
+                subject_id
+            ))
+            .await?;
+        let s = sql!(
+            "SELECT id, subject_kind, subject_id, at, actor_id, actor_name, source, op, changes, context FROM changes \
+             WHERE subject_kind = ? AND subject_id = ? ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+            subject_kind,
+            subject_id,
+            i64::from(page.limit),
+            page.offset() as i64
+        );
+        let rows: Vec<ChangeRow> = self.pools.fetch_all(&s).await?;
+        Ok((records(rows)?, total.max(0) as u64))
+    }
+
+    async fn insert_user(&self, user: &UserRecord, change: &ChangeRecord) -> StoreResult<bool> {
+        let mut tx = self.pools.begin().await?;
+        // The first account ever created is the administrator: claimed atomically.
+        let claimed = tx
+            .execute(&sql!(
+                "INSERT INTO meta (key, value) VALUES ('first_admin', ?) ON CONFLICT (key) DO NOTHING",
+                user.id.to_string()
+            ))
+            .await?
+            == 1;
+        let admin = user.admin || claimed;
+        tx.execute(&sql!(
+            "INSERT INTO users (id, email, name, password_hash, admin, active, profile, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            user.id.to_string(),
+            user.email.as_str(),
+            user.name.as_str(),
+            user.password_hash.as_str(),
+            admin,
+            user.active,
+            Value::Object(user.profile.clone()),
+            micros(user.created_at),
+            micros(user.updated_at)
+        ))
+        .await?;
+        write::apply(
+            &mut tx,
+            &WriteBatch {
+                changes: vec![change.clone()],
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(admin)
+    }
+
+    async fn count_users(&self) -> StoreResult<u64> {
+        Ok(self
+            .pools
+            .fetch_i64(&Sql::new("SELECT COUNT(*) FROM users"))
+            .await?
+            .max(0) as u64)
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<UserRecord>> {
+        let row: Option<UserRow> = self
+            .pools
+            .fetch_optional(&sql!("SELECT * FROM users WHERE id = ?", id.to_string()))
+            .await?;
+        row.map(UserRecord::try_from).transpose()
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
+        let row: Option<UserRow> = self
+            .pools
+            .fetch_optional(&sql!("SELECT * FROM users WHERE email = ?", email))
+            .await?;
+        row.map(UserRecord::try_from).transpose()
+    }
+
+    async fn update_user(
+        &self,
+        user: &UserRecord,
+        change: Option<&ChangeRecord>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pools.begin().await?;
+        tx.execute(&sql!(
+            "UPDATE users SET email = ?, name = ?, password_hash = ?, admin = ?, active = ?, profile = ?, updated_at = ? WHERE id = ?",
+            user.email.as_str(),
+            user.name.as_str(),
+            user.password_hash.as_str(),
+            user.admin,
+            user.active,
+            Value::Object(user.profile.clone()),
+            micros(user.updated_at),
+            user.id.to_string()
+        ))
+        .await?;
+        if let Some(c) = change {
+            write::apply(
+                &mut tx,
+                &WriteBatch {
+                    changes: vec![c.clone()],
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    async fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
+        self.pools
+            .execute(&sql!(
+                "INSERT INTO sessions (id, user_id, kind, name, token_hash, created_at, expires_at, revoked_at, last_used_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                s.id.to_string(),
+                s.user_id.to_string(),
+                s.kind.as_str(),
+                s.name.clone(),
+                s.token_hash.clone(),
+                micros(s.created_at),
+                s.expires_at.map(micros),
+                s.revoked_at.map(micros),
+                s.last_used_at.map(micros)
+            ))
+            .await
+            .map(|_| ())
+    }
+
+    async fn session(&self, id: Uuid) -> StoreResult<Option<SessionRecord>> {
+        let row: Option<SessionRow> = self
+            .pools
+            .fetch_optional(&sql!("SELECT * FROM sessions WHERE id = ?", id.to_string()))
+            .await?;
+        row.map(SessionRecord::try_from).transpose()
+    }
+
+    async fn revoke_session(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+        self.pools
+            .execute(&sql!(
+                "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                micros(at),
+                id.to_string()
+            ))
+            .await
+            .map(|_| ())
+    }
+
+    async fn memberships(&self, user: UserId) -> StoreResult<Vec<(Uuid, Role)>> {
+        let rows: Vec<(String, i16)> = self
+            .pools
+            .fetch_all(&sql!(
+                "SELECT m.team_id, m.role FROM team_members m JOIN teams t ON t.id = m.team_id AND t.active = TRUE WHERE m.user_id = ?",
+                user.to_string()
+            ))
+            .await?;
+        rows.into_iter()
+            .map(|(t, r)| Ok((parse_uuid(&t)?, Role::from_level(r).unwrap_or(Role::Read))))
+            .collect()
+    }
+
+    async fn secret_get_or_insert(&self, name: &str, candidate: &str) -> StoreResult<String> {
+        self.pools
+            .execute(&sql!(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                name,
+                candidate
+            ))
+            .await?;
+        let row: Option<(String,)> = self
+            .pools
+            .fetch_optional(&sql!("SELECT value FROM meta WHERE key = ?", name))
+            .await?;
+        row.map(|r| r.0)
+            .ok_or_else(|| StoreError::Other(format!("secret {name} vanished")))
+    }
+
+    async fn settings(&self) -> StoreResult<Vec<(String, Value, DateTime<Utc>)>> {
+        let rows: Vec<(String, Json<Value>, i64)> = self
+            .pools
+            .fetch_all(&Sql::new(
+                "SELECT key, value, updated_at FROM settings ORDER BY key",
+            ))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(k, v, t)| (k, v.0, time(t)))
+            .collect())
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<Value>> {
+        let row: Option<(Json<Value>,)> = self
+            .pools
+            .fetch_optional(&sql!("SELECT value FROM settings WHERE key = ?", key))
+            .await?;
+        Ok(row.map(|r| r.0.0))
+    }
+
+    async fn put_setting(
+        &self,
+        key: &str,
+        value: &Value,
+        at: DateTime<Utc>,
+        insert_only: bool,
+        change: Option<&ChangeRecord>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pools.begin().await?;
+        let conflict = if insert_only {
+            "DO NOTHING"
+        } else {
+            "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+        };
+        let n = tx
+            .execute(&sql!(
+                &format!("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) {conflict}"),
+                key,
+                value.clone(),
+                micros(at)
+            ))
+            .await?;
+        if let Some(c) = change {
+            write::apply(
+                &mut tx,
+                &WriteBatch {
+                    changes: vec![c.clone()],
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(n > 0)
+    }
+}
