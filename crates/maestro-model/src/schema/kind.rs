@@ -60,9 +60,12 @@ impl Kind {
         }
     }
 
-    /// Whether entities of this kind have a `family`.
+    /// Whether entities of this kind have a single `family` (stored as a column): the
+    /// application model and networks. (Catalog services list several families.)
     pub fn has_family(self) -> bool {
-        self.schema().field("family").is_some()
+        self.schema()
+            .field("family")
+            .is_some_and(|f| matches!(f.ty, super::Ty::Enum(_)))
     }
 }
 

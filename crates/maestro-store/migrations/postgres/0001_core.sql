@@ -81,7 +81,7 @@ CREATE TABLE relations (
     rel      TEXT NOT NULL,
     dst_id   TEXT NOT NULL REFERENCES entities(id),
     attrs    JSONB NOT NULL DEFAULT '{}',
-    position INTEGER NOT NULL DEFAULT 0,
+    position BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (src_id, rel, dst_id)
 );
 CREATE INDEX ix_relations_dst ON relations (dst_id, rel);
