@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod caller;
 pub mod clock;
+pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod inventory;

@@ -206,6 +206,15 @@ pub trait Store: Send + Sync + 'static {
         value: &Value,
         exclude: Option<EntityId>,
     ) -> StoreResult<Vec<EntitySummary>>;
+    /// Values of a top-level `field` shared by more than one active entity of `kind` that the
+    /// caller may read, with how many share each (most shared first).
+    async fn duplicate_values(
+        &self,
+        access: &Access,
+        kind: Kind,
+        field: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<(Value, u64)>>;
     async fn acl(&self, id: EntityId) -> StoreResult<Vec<AclRow>>;
     /// Number of entities (any state, any owner) — to tell an empty installation.
     async fn count_entities(&self, kinds: &[Kind]) -> StoreResult<u64>;

@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/{key}", get(settings::get).put(settings::put))
         .route("/openapi.json", get(openapi::document))
         .route("/version", get(meta::version))
+        .route("/dashboard", get(meta::dashboard))
         .route(
             "/{collection}",
             get(inventory::list).post(inventory::create),

@@ -215,6 +215,30 @@ impl Store for Db {
         records(rows)
     }
 
+    async fn duplicate_values(
+        &self,
+        access: &Access,
+        kind: Kind,
+        field: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<(Value, u64)>> {
+        let expr = self.dialect().json_text("e.data", &[field.to_owned()]);
+        let mut s = Sql::new(&format!(
+            "SELECT {expr} AS v, COUNT(*) AS n FROM entities e WHERE e.kind = '{}' AND e.active = TRUE AND {expr} IS NOT NULL AND {expr} <> '' AND ",
+            kind.as_str()
+        ));
+        s.append(entities::access_clause(access, "e"));
+        s.push(&format!(
+            " GROUP BY {expr} HAVING COUNT(*) > 1 ORDER BY n DESC, v LIMIT "
+        ));
+        s.bind(i64::from(limit));
+        let rows: Vec<(String, i64)> = self.pools.fetch_all(&s).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(v, n)| (Value::String(v), n.max(0) as u64))
+            .collect())
+    }
+
     async fn acl(&self, id: EntityId) -> StoreResult<Vec<AclRow>> {
         let rows: Vec<(String, String, i16, bool)> = self
             .pools

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Auth;
 
 pub async fn version(State(s): State<AppState>) -> Json<Value> {
     Json(json!({
@@ -32,4 +33,9 @@ pub async fn readyz(State(s): State<AppState>) -> ApiResult<Json<Value>> {
     Ok(Json(
         json!({"status": "ready", "database": s.core.store.backend()}),
     ))
+}
+
+/// Totals, newest servers and applications, and duplicate hostnames/IPs for the caller.
+pub async fn dashboard(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    Ok(Json(s.core.dashboard(&auth.caller).await?))
 }

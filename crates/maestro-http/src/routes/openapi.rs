@@ -444,6 +444,25 @@ fn settings_paths(paths: &mut Map<String, Value>) {
 }
 
 fn meta_paths(paths: &mut Map<String, Value>) {
+    let dashboard = op(
+        "Operations",
+        "Totals per collection, newest servers and applications, duplicate hostnames and IPs",
+        responses(
+            vec![(
+                "200",
+                ok(
+                    "Dashboard",
+                    json!({"type": "object", "properties": {
+            "totals": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "servers": {"type": "array", "items": {"$ref": "#/components/schemas/Server"}},
+            "applications": {"type": "array", "items": {"$ref": "#/components/schemas/Application"}},
+            "duplicates": {"type": "array", "items": {"type": "object"}}}}),
+                ),
+            )],
+            &[401],
+        ),
+    );
+    paths.insert("/api/v1/dashboard".into(), json!({"get": dashboard}));
     for (path, summary) in [
         ("/api/v1/version", "Version and storage backend"),
         ("/api/v1/openapi.json", "This document"),
