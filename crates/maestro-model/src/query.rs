@@ -37,19 +37,33 @@ impl PageRequest {
         let mut out = Self::default();
         for (k, v) in pairs {
             match k.as_str() {
-                "page" => match v.parse::<i64>() {
-                    Ok(n) if n >= 1 => out.page = n.min(i64::from(u32::MAX / 2)) as u32,
-                    _ => errors.push(FieldError::new("page", "must be an integer of at least 1")),
+                "page" => match positive(v) {
+                    Some(n) => out.page = n.min(u64::from(u32::MAX / 2)) as u32,
+                    None => {
+                        errors.push(FieldError::new("page", "must be an integer of at least 1"))
+                    }
                 },
-                "limit" => match v.parse::<i64>() {
-                    Ok(n) if n >= 1 => out.limit = n.min(i64::from(MAX_LIMIT)) as u32,
-                    _ => errors.push(FieldError::new("limit", "must be an integer of at least 1")),
+                "limit" => match positive(v) {
+                    Some(n) => out.limit = n.min(u64::from(MAX_LIMIT)) as u32,
+                    None => {
+                        errors.push(FieldError::new("limit", "must be an integer of at least 1"))
+                    }
                 },
                 _ => {}
             }
         }
         out
     }
+}
+
+/// An integer of at least 1; integers too large for 64 bits saturate (they are clamped anyway).
+fn positive(v: &str) -> Option<u64> {
+    let digits = v.strip_prefix('+').unwrap_or(v);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = digits.parse::<u64>().unwrap_or(u64::MAX);
+    (n >= 1).then_some(n)
 }
 
 /// Entity columns every kind has.

@@ -148,19 +148,58 @@ fn text_arg(v: &Scalar) -> Arg {
     }
 }
 
-fn uses_json_value(values: &[Scalar]) -> bool {
-    values
-        .iter()
-        .any(|v| matches!(v, Scalar::Num(_) | Scalar::Bool(_)))
+/// Numbers and booleans compare as JSON values; text compares as text.
+fn is_typed(v: &Scalar) -> bool {
+    matches!(v, Scalar::Num(_) | Scalar::Bool(_))
 }
 
-/// `expr <op> value(s)`.
+/// `expr = v` or `expr IN (v, …)`, each value against the expression of its type. A mix (a
+/// provider id may be text or a number) becomes `(value IN (…) OR text IN (…))`.
+fn any_of(d: Dialect, expr_text: &str, expr_value: &str, values: &[Scalar]) -> Sql {
+    let (typed, text): (Vec<&Scalar>, Vec<&Scalar>) = values.iter().partition(|v| is_typed(v));
+    let mut parts = Vec::new();
+    for (expr, group, is_json) in [(expr_value, typed, true), (expr_text, text, false)] {
+        let mut s = Sql::default();
+        match group.as_slice() {
+            [] => continue,
+            [one] => {
+                s.push(&format!("{expr} = "));
+                s.bind(if is_json {
+                    json_arg(d, one)
+                } else {
+                    text_arg(one)
+                });
+            }
+            many => {
+                s.push(&format!("{expr} IN ("));
+                s.bind_list(
+                    many.iter()
+                        .map(|v| if is_json { json_arg(d, v) } else { text_arg(v) }),
+                );
+                s.push(")");
+            }
+        }
+        parts.push(s);
+    }
+    let mut out = Sql::new("(");
+    for (i, p) in parts.into_iter().enumerate() {
+        if i > 0 {
+            out.push(" OR ");
+        }
+        out.append(p);
+    }
+    out.push(")");
+    out
+}
+
+/// `expr <op> value(s)`. `ne` also matches entities without the field: they do not have that
+/// value.
 fn compare(d: Dialect, expr_text: &str, expr_value: &str, f: &Filter) -> Sql {
     let mut s = Sql::default();
-    let typed = uses_json_value(&f.values);
+    let first = &f.values[0];
+    let typed = is_typed(first);
     let expr = if typed { expr_value } else { expr_text };
     let arg = |v: &Scalar| if typed { json_arg(d, v) } else { text_arg(v) };
-    let first = &f.values[0];
     match f.op {
         Op::Exists => {
             let want = matches!(first, Scalar::Bool(true));
@@ -177,20 +216,14 @@ fn compare(d: Dialect, expr_text: &str, expr_value: &str, f: &Filter) -> Sql {
                 .bind(like_pattern(term))
                 .push(" ESCAPE '\\'");
         }
-        Op::In => {
-            s.push(&format!("{expr} IN ("));
-            for (i, v) in f.values.iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
-                }
-                s.bind(arg(v));
-            }
-            s.push(")");
+        Op::Eq | Op::In => return any_of(d, expr_text, expr_value, &f.values),
+        Op::Ne => {
+            s.push(&format!("({expr} IS NULL OR {expr} <> "))
+                .bind(arg(first))
+                .push(")");
         }
         op => {
             let sym = match op {
-                Op::Eq => "=",
-                Op::Ne => "<>",
                 Op::Gt => ">",
                 Op::Gte => ">=",
                 Op::Lt => "<",
@@ -202,27 +235,61 @@ fn compare(d: Dialect, expr_text: &str, expr_value: &str, f: &Filter) -> Sql {
     s
 }
 
+/// A filter on a time column (microseconds since the epoch; never NULL).
+fn time_filter(col: &str, f: &Filter) -> Sql {
+    let times: Vec<i64> = f
+        .values
+        .iter()
+        .filter_map(|v| match v {
+            Scalar::Time(t) => Some(*t),
+            _ => None,
+        })
+        .collect();
+    let mut s = Sql::default();
+    match (f.op, times.first()) {
+        (Op::Exists, _) => {
+            s.push(if matches!(f.values.first(), Some(Scalar::Bool(true))) {
+                "TRUE"
+            } else {
+                "FALSE"
+            });
+        }
+        (_, None) => {
+            s.push("FALSE");
+        }
+        (Op::In | Op::Eq, _) => {
+            s.push(&format!("{col} IN (")).bind_list(times).push(")");
+        }
+        (op, Some(t)) => {
+            let sym = match op {
+                Op::Gt => ">",
+                Op::Gte => ">=",
+                Op::Lt => "<",
+                Op::Lte => "<=",
+                _ => "<>",
+            };
+            s.push(&format!("{col} {sym} ")).bind(*t);
+        }
+    }
+    s
+}
+
 fn filter(d: Dialect, f: &Filter) -> Sql {
     match &f.target {
         Target::Column(c) => {
             let col = column(*c);
-            let mut f2 = f.clone();
             // Columns are plain SQL values: compare as text, times as integers.
             if c.is_time() {
-                let mut s = Sql::default();
-                let sym = match f.op {
-                    Op::Gt => ">",
-                    Op::Gte => ">=",
-                    Op::Lt => "<",
-                    Op::Lte => "<=",
-                    Op::Ne => "<>",
-                    _ => "=",
-                };
-                if let Some(Scalar::Time(t)) = f.values.first() {
-                    s.push(&format!("{col} {sym} ")).bind(*t);
-                }
-                return s;
+                return time_filter(col, f);
             }
+            if f.op == Op::Exists {
+                return Sql::new(if matches!(f.values[0], Scalar::Bool(true)) {
+                    "TRUE"
+                } else {
+                    "FALSE"
+                });
+            }
+            let mut f2 = f.clone();
             f2.values = f
                 .values
                 .iter()
@@ -234,13 +301,6 @@ fn filter(d: Dialect, f: &Filter) -> Sql {
                     })
                 })
                 .collect();
-            if f.op == Op::Exists {
-                return Sql::new(if matches!(f.values[0], Scalar::Bool(true)) {
-                    "TRUE"
-                } else {
-                    "FALSE"
-                });
-            }
             compare(d, col, col, &f2)
         }
         Target::Json {

@@ -90,6 +90,12 @@ fn limit_is_clamped_and_sort_parsed() {
     assert_eq!(q.sort.len(), 2);
     assert!(q.sort[0].desc);
     assert_eq!(q.sort[1].target, Target::Column(Column::Name));
+    // Integers beyond 64 bits are still integers above the maximum.
+    let q = parse(&[("limit", "99999999999999999999999"), ("page", "+2")]).unwrap();
+    assert_eq!((q.page.limit, q.page.page), (MAX_LIMIT, 2));
+    for bad in ["", "+", "-0", "1e3", " 5", "0x10"] {
+        assert!(parse(&[("limit", bad)]).is_err(), "{bad:?}");
+    }
 }
 
 #[test]

@@ -2,10 +2,14 @@
 //! once on SQLite and once on PostgreSQL (see `harness`).
 
 mod harness;
+mod support;
 
 mod accounts;
 mod cli;
 mod crud;
 mod demo;
+mod filters;
+mod filters_refs;
+mod listing;
 mod meta;
 mod settings;

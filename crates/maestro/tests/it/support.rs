@@ -1,0 +1,77 @@
+//! Small helpers shared by the inventory tests: reading list answers, problems and histories.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::harness::TestApp;
+
+/// GETs a list, asserting 200 and the list envelope; returns the whole answer.
+pub async fn list(app: &TestApp, token: &str, path: &str) -> Value {
+    let (status, body) = app.get(token, path).await;
+    assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+    for key in ["items", "total", "page", "limit"] {
+        assert!(body.get(key).is_some(), "{key} missing in {body}");
+    }
+    body
+}
+
+/// The `name` of every item of a list answer, in order.
+pub fn names_of(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+/// Names of `/api/v1/{coll}?{query}` sorted by name (every match on one page), checking that
+/// `total` agrees with the items.
+pub async fn names(app: &TestApp, token: &str, coll: &str, query: String) -> Vec<String> {
+    let sep = if query.is_empty() { "" } else { "&" };
+    let body = list(
+        app,
+        token,
+        &format!("/api/v1/{coll}?{query}{sep}sort=name&limit=500"),
+    )
+    .await;
+    let out = names_of(&body);
+    assert_eq!(body["total"], out.len(), "total of {coll}?{query}");
+    out
+}
+
+/// Sends a GET expected to be refused as invalid: asserts 400 and `application/problem+json`,
+/// and returns the problem.
+pub async fn bad_request(app: &TestApp, token: &str, path: &str) -> Value {
+    let res = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status();
+    let ctype = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "GET {path}: {body}");
+    assert_eq!(ctype, "application/problem+json", "GET {path}");
+    assert_eq!(body["status"], 400, "{body}");
+    body
+}
+
+/// The `field` of every entry of a problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
