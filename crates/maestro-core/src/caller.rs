@@ -139,6 +139,9 @@ pub struct Caller {
     pub source: Source,
     /// Extra history context (e.g. the connection and sync run of a discovery change).
     pub context: Option<serde_json::Value>,
+    /// When set, what this caller creates is owned by this team (checked on use: the caller
+    /// must be able to write to it).
+    pub acting_team: Option<TeamId>,
 }
 
 impl Caller {
@@ -151,6 +154,7 @@ impl Caller {
             teams: Vec::new(),
             source,
             context: None,
+            acting_team: None,
         }
     }
 
@@ -171,10 +175,19 @@ impl Caller {
 
     /// The principal that owns what this caller creates.
     pub fn owner(&self) -> Principal {
-        match self.user {
-            Some(u) => Principal::user(u),
-            None => Principal::SYSTEM,
+        match (self.acting_team, self.user) {
+            (Some(t), _) => Principal::team(t),
+            (None, Some(u)) => Principal::user(u),
+            (None, None) => Principal::SYSTEM,
         }
+    }
+
+    /// The caller's role in a team (administrators: admin everywhere).
+    pub fn team_role(&self, team: TeamId) -> Option<Role> {
+        if self.admin {
+            return Some(Role::Admin);
+        }
+        self.teams.iter().find(|(t, _)| *t == team).map(|(_, r)| *r)
     }
 
     pub fn with_source(mut self, source: Source) -> Self {

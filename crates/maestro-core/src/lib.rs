@@ -13,6 +13,7 @@ pub mod inventory;
 pub mod ports;
 pub mod seed;
 pub mod settings;
+pub mod teams;
 pub mod views;
 
 use std::sync::Arc;
@@ -29,6 +30,8 @@ pub struct CoreConfig {
     pub session_ttl: chrono::Duration,
     /// Whether anyone may register (the first account can always be created).
     pub registration_open: bool,
+    /// Maestro's own public URL: links in e-mails are built from it, never from a request.
+    pub public_url: String,
 }
 
 impl Default for CoreConfig {
@@ -36,6 +39,7 @@ impl Default for CoreConfig {
         Self {
             session_ttl: chrono::Duration::hours(24),
             registration_open: true,
+            public_url: "http://127.0.0.1:8888".into(),
         }
     }
 }
@@ -47,6 +51,8 @@ pub struct Core {
     pub clock: Arc<dyn Clock>,
     pub config: CoreConfig,
     keys: Arc<accounts::tokens::Keys>,
+    mailer: Option<Arc<dyn ports::Mailer>>,
+    blobs: Option<Arc<dyn ports::BlobStore>>,
 }
 
 impl Core {
@@ -63,7 +69,21 @@ impl Core {
             clock,
             config,
             keys: Arc::new(keys),
+            mailer: None,
+            blobs: None,
         })
+    }
+
+    /// Sends e-mail through `mailer` (without one, reset links cannot be delivered).
+    pub fn with_mailer(mut self, mailer: Arc<dyn ports::Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// Keeps uploads in `blobs`.
+    pub fn with_blobs(mut self, blobs: Arc<dyn ports::BlobStore>) -> Self {
+        self.blobs = Some(blobs);
+        self
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

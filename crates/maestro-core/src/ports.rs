@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use maestro_model::query::{ListQuery, PageRequest};
 use maestro_model::schema::FamilyScope;
-use maestro_model::{EntityId, Kind, Role, UserId};
+use maestro_model::{EntityId, Kind, Role, TeamId, UserId};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -176,6 +176,37 @@ pub struct SessionRecord {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
+/// A stored team.
+#[derive(Debug, Clone)]
+pub struct TeamRecord {
+    pub id: TeamId,
+    pub name: String,
+    /// `email`, `url`, `avatar`, …
+    pub profile: Map<String, Value>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A member of a team.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberRecord {
+    pub user: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+/// A user or team seen from a grant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrincipalSummary {
+    pub kind: crate::caller::PrincipalKind,
+    pub id: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub active: bool,
+}
+
 /// The storage port.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -247,6 +278,86 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_session(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()>;
     /// Team memberships of a user: (team id, role).
     async fn memberships(&self, user: UserId) -> StoreResult<Vec<(Uuid, Role)>>;
+    /// Accounts matching `q` (name or e-mail contains), by name.
+    async fn list_users(
+        &self,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<UserRecord>, u64)>;
+    /// Active administrators.
+    async fn count_admins(&self) -> StoreResult<u64>;
+    /// Users and teams by id (any state).
+    async fn principals(&self, ids: &[Uuid]) -> StoreResult<Vec<PrincipalSummary>>;
+    /// API tokens of a user, newest first (revoked ones included).
+    async fn api_tokens(&self, user: UserId) -> StoreResult<Vec<SessionRecord>>;
+    /// Records a use of a session or token.
+    async fn touch_session(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()>;
+    async fn extend_session(&self, id: Uuid, expires_at: DateTime<Utc>) -> StoreResult<()>;
+    /// Ends the sessions of a user but `except`; API tokens too when `tokens` is set.
+    async fn revoke_user_sessions(
+        &self,
+        user: UserId,
+        at: DateTime<Utc>,
+        except: Option<Uuid>,
+        tokens: bool,
+    ) -> StoreResult<()>;
+
+    // --- password reset and login throttling
+    async fn insert_password_reset(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Marks a reset token used, once: returns its user if it was unused and unexpired.
+    async fn consume_password_reset(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<UserId>>;
+    /// The latest lock among `keys` still in force at `now`.
+    async fn login_locked_until(
+        &self,
+        keys: &[String],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<DateTime<Utc>>>;
+    /// Counts a failure for `key` within `window`; returns the failures counted so far.
+    async fn record_login_failure(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> StoreResult<u32>;
+    async fn lock_login(&self, key: &str, until: DateTime<Utc>) -> StoreResult<()>;
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
+
+    // --- teams
+    /// Inserts a team with `owner` as its first administrator member.
+    async fn insert_team(
+        &self,
+        team: &TeamRecord,
+        owner: UserId,
+        change: &ChangeRecord,
+    ) -> StoreResult<()>;
+    async fn team(&self, id: TeamId) -> StoreResult<Option<TeamRecord>>;
+    /// Active teams, all or those `member` belongs to, matching `q`.
+    async fn list_teams(
+        &self,
+        member: Option<UserId>,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<TeamRecord>, u64)>;
+    async fn update_team(&self, team: &TeamRecord, change: &ChangeRecord) -> StoreResult<()>;
+    async fn members(&self, team: TeamId) -> StoreResult<Vec<MemberRecord>>;
+    /// Sets (`Some`) or removes (`None`) a membership, with its history record.
+    async fn set_member(
+        &self,
+        team: TeamId,
+        user: UserId,
+        role: Option<Role>,
+        change: &ChangeRecord,
+    ) -> StoreResult<()>;
 
     // --- settings and secrets
     /// Returns the stored secret `name`, storing `candidate` first if there is none (race-safe).
@@ -262,4 +373,19 @@ pub trait Store: Send + Sync + 'static {
         insert_only: bool,
         change: Option<&ChangeRecord>,
     ) -> StoreResult<bool>;
+}
+
+/// Sends e-mail (password reset links). Implemented over SMTP in `maestro-adapters`.
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    async fn send(&self, to: &str, subject: &str, text: &str) -> Result<(), String>;
+}
+
+/// Stores uploaded files (avatars): local disk or S3, in `maestro-adapters`.
+#[async_trait]
+pub trait BlobStore: Send + Sync + 'static {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), String>;
+    /// The bytes and content type, or None when absent.
+    async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, String>;
+    async fn delete(&self, key: &str) -> Result<(), String>;
 }

@@ -17,10 +17,33 @@ pub struct Auth {
     pub session: uuid::Uuid,
 }
 
+/// The cookie the web UI keeps its session token in.
+pub const SESSION_COOKIE: &str = "maestro_session";
+
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The UI's session cookie — accepted for safe methods only (GET/HEAD), so a cross-site form
+/// can never change anything through the API with it.
+fn session_cookie(parts: &Parts) -> Option<&str> {
+    if !matches!(
+        parts.method,
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        return None;
+    }
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.trim())
 }
 
 impl FromRequestParts<AppState> for Auth {
@@ -30,11 +53,13 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| {
-            ApiError::unauthorized(
-                "send a token: Authorization: Bearer <token> (POST /api/v1/auth/login)",
-            )
-        })?;
+        let token = bearer(parts)
+            .or_else(|| session_cookie(parts))
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "send a token: Authorization: Bearer <token> (POST /api/v1/auth/login)",
+                )
+            })?;
         let (caller, session) = state.core.authenticate(token, Source::Api).await?;
         Ok(Auth { caller, session })
     }
@@ -113,5 +138,44 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParams {
             .await
             .map_err(|e| ApiError::bad_request(format!("bad path: {e}")))?;
         Ok(PathParams(raw.iter().map(|(_, v)| v.to_owned()).collect()))
+    }
+}
+
+/// The client's IP address, when the server knows it (used to throttle logins).
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let info = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddr(info))
+    }
+}
+
+/// A raw upload body (avatars), within the body limit.
+pub struct Upload(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Upload {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(Upload)
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "Payload too large",
+                        "the upload is larger than the limit",
+                    )
+                } else {
+                    ApiError::bad_request(format!("cannot read the body: {e}"))
+                }
+            })
     }
 }

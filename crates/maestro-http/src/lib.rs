@@ -9,16 +9,18 @@ pub mod routes;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use maestro_core::Core;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
-use crate::routes::{auth, inventory, meta, openapi, settings};
+use crate::routes::{auth, inventory, meta, openapi, settings, teams, users};
 
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest accepted upload (avatars); the domain refuses anything over 5 MiB with a clear error.
+pub const UPLOAD_LIMIT: usize = 6 * 1024 * 1024;
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -33,7 +35,40 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/register", post(auth::register))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
-        .route("/me", get(auth::me))
+        .route("/auth/renew", post(auth::renew))
+        .route("/auth/forgot", post(auth::forgot))
+        .route("/auth/reset", post(auth::reset))
+        .route("/me", get(auth::me).patch(auth::update_me))
+        .route("/me/password", put(auth::change_password))
+        .route(
+            "/me/avatar",
+            put(auth::put_avatar).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/me/tokens", get(auth::tokens).post(auth::create_token))
+        .route("/me/tokens/{id}", delete(auth::revoke_token))
+        .route("/users", get(users::list))
+        .route("/users/{id}", get(users::get).patch(users::update))
+        .route("/users/{id}/password", post(users::reset_password))
+        .route("/users/{id}/history", get(users::history))
+        .route("/users/{id}/avatar", get(users::avatar))
+        .route("/teams", get(teams::list).post(teams::create))
+        .route(
+            "/teams/{id}",
+            get(teams::get).patch(teams::update).delete(teams::delete),
+        )
+        .route(
+            "/teams/{id}/members",
+            get(teams::members).post(teams::add_member),
+        )
+        .route("/teams/{id}/members/{user}", delete(teams::remove_member))
+        .route("/teams/{id}/history", get(teams::history))
+        .route(
+            "/teams/{id}/avatar",
+            get(teams::avatar)
+                .put(teams::put_avatar)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/teams/{id}/{collection}", post(teams::create_entity))
         .route("/settings", get(settings::list))
         .route("/settings/{key}", get(settings::get).put(settings::put))
         .route("/openapi.json", get(openapi::document))
@@ -52,6 +87,10 @@ pub fn router(state: AppState) -> Router {
         .route("/{collection}/{id}/restore", post(inventory::restore))
         .route("/{collection}/{id}/history", get(inventory::history))
         .route("/{collection}/{id}/relations", get(inventory::relations))
+        .route(
+            "/{collection}/{id}/grants",
+            get(inventory::grants).put(inventory::put_grants),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()

@@ -58,9 +58,21 @@ pub fn validate(
     family: Option<&str>,
     doc: &Map<String, Value>,
 ) -> Result<Validated, Vec<FieldError>> {
+    validate_with_hidden(schema, family, doc, &[])
+}
+
+/// Like [`validate`], with reference paths that already hold targets the caller cannot see:
+/// they satisfy `required` even though the document (as the caller sees it) lacks them.
+pub fn validate_with_hidden(
+    schema: &KindSchema,
+    family: Option<&str>,
+    doc: &Map<String, Value>,
+    hidden_refs: &[String],
+) -> Result<Validated, Vec<FieldError>> {
     let mut v = Validator {
         errors: Vec::new(),
         refs: Vec::new(),
+        hidden: hidden_refs.to_vec(),
     };
     let data = v.object(schema.fields, false, doc, "", family);
     if !v.errors.is_empty() {
@@ -156,6 +168,7 @@ fn ref_value(spec: &RefSpec, targets: &[RefTarget]) -> Value {
 struct Validator {
     errors: Vec<FieldError>,
     refs: Vec<RefWrite>,
+    hidden: Vec<String>,
 }
 
 fn join(prefix: &str, name: &str) -> String {
@@ -214,10 +227,14 @@ impl Validator {
             .filter(|f| f.required && f.allowed_for(family))
         {
             let present = match f.ty {
-                Ty::Ref(_) => self
-                    .refs
-                    .iter()
-                    .any(|r| r.path == join(prefix, f.name) && !r.targets.is_empty()),
+                Ty::Ref(_) => {
+                    let path = join(prefix, f.name);
+                    self.hidden.contains(&path)
+                        || self
+                            .refs
+                            .iter()
+                            .any(|r| r.path == path && !r.targets.is_empty())
+                }
                 _ => out.get(f.name).is_some_and(|v| !v.is_null()),
             };
             if !present && !self.errors.iter().any(|e| e.field == join(prefix, f.name)) {

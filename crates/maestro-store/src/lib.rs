@@ -5,6 +5,7 @@
 
 mod db;
 mod entities;
+mod identity;
 mod indexes;
 mod rows;
 pub mod sql;
@@ -16,13 +17,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use maestro_core::Access;
 use maestro_core::ports::{
-    AclRow, ChangeRecord, EntityRecord, EntitySummary, RelationRow, SessionRecord, Store,
-    StoreError, StoreResult, UserRecord, WriteBatch,
+    AclRow, ChangeRecord, EntityRecord, EntitySummary, MemberRecord, PrincipalSummary, RelationRow,
+    SessionRecord, Store, StoreError, StoreResult, TeamRecord, UserRecord, WriteBatch,
 };
 use maestro_core::{Principal, PrincipalKind};
 use maestro_model::query::{ListQuery, PageRequest};
 use maestro_model::schema::{FamilyScope, Kind};
-use maestro_model::{EntityId, Role, UserId};
+use maestro_model::{EntityId, Role, TeamId, UserId};
 use serde_json::Value;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -90,7 +91,7 @@ impl Db {
     }
 }
 
-fn records<R, T>(rows: Vec<R>) -> StoreResult<Vec<T>>
+pub(crate) fn records<R, T>(rows: Vec<R>) -> StoreResult<Vec<T>>
 where
     T: TryFrom<R, Error = StoreError>,
 {
@@ -517,5 +518,176 @@ impl Store for Db {
         }
         tx.commit().await?;
         Ok(n > 0)
+    }
+
+    async fn list_users(
+        &self,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<UserRecord>, u64)> {
+        self.list_users_impl(q, page).await
+    }
+
+    async fn count_admins(&self) -> StoreResult<u64> {
+        let n = self
+            .pools
+            .fetch_i64(&Sql::new(
+                "SELECT COUNT(*) FROM users WHERE admin = TRUE AND active = TRUE",
+            ))
+            .await?;
+        Ok(n.max(0) as u64)
+    }
+
+    async fn principals(&self, ids: &[Uuid]) -> StoreResult<Vec<PrincipalSummary>> {
+        self.principals_impl(ids).await
+    }
+
+    async fn api_tokens(&self, user: UserId) -> StoreResult<Vec<SessionRecord>> {
+        self.api_tokens_impl(user).await
+    }
+
+    async fn touch_session(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
+        self.pools
+            .execute(&sql!(
+                "UPDATE sessions SET last_used_at = ? WHERE id = ?",
+                micros(at),
+                id.to_string()
+            ))
+            .await
+            .map(|_| ())
+    }
+
+    async fn extend_session(&self, id: Uuid, expires_at: DateTime<Utc>) -> StoreResult<()> {
+        self.pools
+            .execute(&sql!(
+                "UPDATE sessions SET expires_at = ? WHERE id = ?",
+                micros(expires_at),
+                id.to_string()
+            ))
+            .await
+            .map(|_| ())
+    }
+
+    async fn revoke_user_sessions(
+        &self,
+        user: UserId,
+        at: DateTime<Utc>,
+        except: Option<Uuid>,
+        tokens: bool,
+    ) -> StoreResult<()> {
+        let mut s = sql!(
+            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            micros(at),
+            user.to_string()
+        );
+        if let Some(keep) = except {
+            s.push(" AND id <> ").bind(keep.to_string());
+        }
+        if !tokens {
+            s.push(" AND kind = 'session'");
+        }
+        self.pools.execute(&s).await.map(|_| ())
+    }
+
+    async fn insert_password_reset(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.pools
+            .execute(&sql!(
+                "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                token_hash,
+                user.to_string(),
+                micros(created_at),
+                micros(expires_at)
+            ))
+            .await
+            .map(|_| ())
+    }
+
+    async fn consume_password_reset(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<UserId>> {
+        self.consume_reset_impl(token_hash, now).await
+    }
+
+    async fn login_locked_until(
+        &self,
+        keys: &[String],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        self.locked_until_impl(keys, now).await
+    }
+
+    async fn record_login_failure(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> StoreResult<u32> {
+        self.record_failure_impl(key, now, window).await
+    }
+
+    async fn lock_login(&self, key: &str, until: DateTime<Utc>) -> StoreResult<()> {
+        self.pools
+            .execute(&sql!(
+                "UPDATE login_attempts SET locked_until = ? WHERE key = ?",
+                micros(until),
+                key
+            ))
+            .await
+            .map(|_| ())
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+        self.pools
+            .execute(&sql!("DELETE FROM login_attempts WHERE key = ?", key))
+            .await
+            .map(|_| ())
+    }
+
+    async fn insert_team(
+        &self,
+        team: &TeamRecord,
+        owner: UserId,
+        change: &ChangeRecord,
+    ) -> StoreResult<()> {
+        self.insert_team_impl(team, owner, change).await
+    }
+
+    async fn team(&self, id: TeamId) -> StoreResult<Option<TeamRecord>> {
+        self.team_impl(id).await
+    }
+
+    async fn list_teams(
+        &self,
+        member: Option<UserId>,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<TeamRecord>, u64)> {
+        self.list_teams_impl(member, q, page).await
+    }
+
+    async fn update_team(&self, team: &TeamRecord, change: &ChangeRecord) -> StoreResult<()> {
+        self.update_team_impl(team, change).await
+    }
+
+    async fn members(&self, team: TeamId) -> StoreResult<Vec<MemberRecord>> {
+        self.members_impl(team).await
+    }
+
+    async fn set_member(
+        &self,
+        team: TeamId,
+        user: UserId,
+        role: Option<Role>,
+        change: &ChangeRecord,
+    ) -> StoreResult<()> {
+        self.set_member_impl(team, user, role, change).await
     }
 }

@@ -14,6 +14,12 @@ pub enum Registration {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Upload {
+    Local,
+    S3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
     Json,
@@ -43,6 +49,49 @@ pub struct Settings {
     /// Whether anyone may register (the first account always can).
     #[arg(long, env = "MAESTRO_REGISTRATION", value_enum, default_value = "open")]
     pub registration: Registration,
+    /// Maestro's public URL: links in e-mails are built from it.
+    #[arg(
+        long,
+        env = "MAESTRO_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8888"
+    )]
+    pub public_url: String,
+    /// Where uploads (avatars) are kept: local (under the data dir) or s3.
+    #[arg(long, env = "MAESTRO_UPLOAD", value_enum, default_value = "local")]
+    pub upload: Upload,
+    /// S3 bucket for uploads (MAESTRO_UPLOAD=s3; credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).
+    #[arg(long, env = "MAESTRO_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+    /// S3 region.
+    #[arg(long, env = "MAESTRO_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    /// S3-compatible endpoint (e.g. http://127.0.0.1:5055), default AWS.
+    #[arg(long, env = "MAESTRO_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// SMTP server for password reset e-mails (unset: no e-mail is sent).
+    #[arg(long, env = "SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long, env = "SMTP_PORT", default_value_t = 25)]
+    pub smtp_port: u16,
+    /// Sender address of Maestro's e-mails.
+    #[arg(long, env = "SMTP_SENDER", default_value = "maestro@localhost")]
+    pub smtp_sender: String,
+    #[arg(long, env = "SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    #[arg(long, env = "SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// Implicit TLS (SMTPS).
+    #[arg(long, env = "SMTP_USESSL", default_value_t = false, action = clap::ArgAction::Set)]
+    pub smtp_usessl: bool,
+    /// Do not use STARTTLS even when the server offers it.
+    #[arg(long, env = "SMTP_IGNORE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub smtp_ignore: bool,
+    /// Web UI theme: lotus, gold, wine, blue, dark, green or orange (each user may pick another).
+    #[arg(long, env = "MAESTRO_THEME", default_value = "lotus")]
+    pub theme: maestro_web::Theme,
+    /// Logo shown by the web UI: a .png, .jpg, .webp, .gif or .svg file (default: Maestro's).
+    #[arg(long, env = "MAESTRO_LOGO")]
+    pub logo: Option<PathBuf>,
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, env = "MAESTRO_LOG", default_value = "info")]
     pub log: String,
@@ -52,6 +101,21 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Settings from command-line style arguments (plus the environment), for tools and tests:
+    /// `Settings::parse_args(["maestro", "--port", "0"])`.
+    pub fn parse_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        <Wrapper as clap::Parser>::try_parse_from(args).map(|w| w.settings)
+    }
+
     /// The database URL, defaulting to `maestro.db` in the data directory.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -93,7 +157,51 @@ impl Settings {
         Ok(maestro_core::CoreConfig {
             session_ttl: self.session_ttl()?,
             registration_open: self.registration == Registration::Open,
+            public_url: self.public_url.trim_end_matches('/').to_owned(),
         })
+    }
+
+    /// The web UI's options: theme, logo, and secure cookies when the public URL is https.
+    pub fn ui(&self) -> maestro_web::UiOptions {
+        maestro_web::UiOptions {
+            theme: self.theme,
+            logo: self.logo.clone().filter(|p| !p.as_os_str().is_empty()),
+            secure_cookies: self.public_url.trim().starts_with("https://"),
+        }
+    }
+
+    /// The SMTP settings, when an SMTP host is configured.
+    pub fn smtp(&self) -> Option<maestro_adapters::mail::SmtpConfig> {
+        let host = self.smtp_host.as_ref().filter(|h| !h.trim().is_empty())?;
+        Some(maestro_adapters::mail::SmtpConfig {
+            host: host.trim().to_owned(),
+            port: self.smtp_port,
+            sender: self.smtp_sender.clone(),
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.clone(),
+            use_ssl: self.smtp_usessl,
+            ignore_tls: self.smtp_ignore,
+        })
+    }
+
+    /// Upload storage.
+    pub fn blobs(&self) -> anyhow::Result<maestro_adapters::blobs::Blobs> {
+        let blobs = match self.upload {
+            Upload::Local => maestro_adapters::blobs::Blobs::local(&self.data_dir.join("uploads")),
+            Upload::S3 => {
+                let bucket = self
+                    .s3_bucket
+                    .clone()
+                    .filter(|b| !b.is_empty())
+                    .context("MAESTRO_UPLOAD=s3 needs MAESTRO_S3_BUCKET")?;
+                maestro_adapters::blobs::Blobs::s3(&maestro_adapters::blobs::S3Config {
+                    bucket,
+                    region: self.s3_region.clone(),
+                    endpoint: self.s3_endpoint.clone(),
+                })
+            }
+        };
+        blobs.map_err(|e| anyhow::anyhow!(e))
     }
 }
 

@@ -25,19 +25,32 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Core> {
             )
         })?;
     db.migrate().await.context("cannot migrate the database")?;
-    let core = Core::new(Arc::new(db), Arc::new(SystemClock), settings.core_config()?)
+    let mut core = Core::new(Arc::new(db), Arc::new(SystemClock), settings.core_config()?)
         .await
-        .context("cannot start the domain services")?;
+        .context("cannot start the domain services")?
+        .with_blobs(Arc::new(settings.blobs()?));
+    if let Some(smtp) = settings.smtp() {
+        let mailer =
+            maestro_adapters::mail::SmtpMailer::new(&smtp).map_err(|e| anyhow::anyhow!(e))?;
+        core = core.with_mailer(Arc::new(mailer));
+    }
     core.seed().await.context("cannot seed settings")?;
     Ok(core)
 }
 
-/// The HTTP application for `core`.
+/// The HTTP application for `core` with the web UI's default options.
 pub fn app(core: Core) -> axum::Router {
-    maestro_http::router(maestro_http::AppState {
-        core,
-        version: env!("CARGO_PKG_VERSION"),
-    })
+    app_with(core, &maestro_web::UiOptions::default()).expect("default UI options are valid")
+}
+
+/// The HTTP application: the REST API owns `/api/v1/*`, `/healthz` and `/readyz`; the web UI
+/// every other path (with an HTML 404).
+pub fn app_with(core: Core, ui: &maestro_web::UiOptions) -> anyhow::Result<axum::Router> {
+    let version = env!("CARGO_PKG_VERSION");
+    let web = maestro_web::WebState::with_options(core.clone(), version, ui)
+        .map_err(|e| anyhow::anyhow!("MAESTRO_LOGO: {e}"))?;
+    let api = maestro_http::router(maestro_http::AppState { core, version });
+    Ok(api.merge(maestro_web::router(web)))
 }
 
 /// A running server.
@@ -53,16 +66,29 @@ pub async fn serve(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<Running> {
+    serve_with(core, addr, &maestro_web::UiOptions::default(), shutdown).await
+}
+
+/// [`serve`] with the web UI's options (theme, logo, secure cookies).
+pub async fn serve_with(
+    core: Core,
+    addr: SocketAddr,
+    ui: &maestro_web::UiOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<Running> {
+    let router = app_with(core.clone(), ui)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let addr = listener.local_addr()?;
-    let router = app(core.clone());
     let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server error")
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server error")
     });
     Ok(Running { addr, core, task })
 }

@@ -26,8 +26,51 @@ enum Command {
     Migrate,
     /// Load the demo inventory into an installation that has none.
     Demo,
+    /// Account administration for a locked-out installation.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Print the version.
     Version,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account (the password is read from --password, MAESTRO_ADMIN_PASSWORD or stdin).
+    CreateUser {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "MAESTRO_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Set an account's password and end its sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "MAESTRO_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+/// The password from the flag, or the first line of standard input.
+fn password_or_stdin(password: Option<String>) -> anyhow::Result<String> {
+    if let Some(p) = password {
+        return Ok(p);
+    }
+    eprintln!("password (read from standard input):");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password")?;
+    let line = line.trim_end_matches(['\r', '\n']).to_owned();
+    anyhow::ensure!(!line.is_empty(), "no password given");
+    Ok(line)
 }
 
 fn init_logs(settings: &Settings) {
@@ -64,6 +107,42 @@ async fn main() -> anyhow::Result<()> {
             println!("loaded {n} demo entities; sign in as an administrator to see them");
             Ok(())
         }
+        Command::Admin { command } => {
+            init_logs(&settings);
+            let core = maestro::open(&settings).await?;
+            match command {
+                AdminCommand::CreateUser {
+                    name,
+                    email,
+                    password,
+                    admin,
+                } => {
+                    let password = password_or_stdin(password)?;
+                    let user = core
+                        .cli_create_user(&name, &email, &password, admin)
+                        .await
+                        .map_err(cli_error)?;
+                    println!(
+                        "created {} <{}>{}",
+                        user["name"].as_str().unwrap_or_default(),
+                        user["email"].as_str().unwrap_or_default(),
+                        if user["admin"] == true {
+                            " (administrator)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                AdminCommand::ResetPassword { email, password } => {
+                    let password = password_or_stdin(password)?;
+                    core.cli_reset_password(&email, &password)
+                        .await
+                        .map_err(cli_error)?;
+                    println!("password of {email} reset; its sessions have ended");
+                }
+            }
+            Ok(())
+        }
         Command::Serve { demo } => {
             init_logs(&settings);
             let core = maestro::open(&settings).await?;
@@ -76,7 +155,8 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             let addr = settings.listen_addr()?;
-            let running = maestro::serve(core, addr, maestro::shutdown_signal()).await?;
+            let running =
+                maestro::serve_with(core, addr, &settings.ui(), maestro::shutdown_signal()).await?;
             tracing::info!(
                 address = %running.addr,
                 database = %settings.database_url_redacted(),
@@ -86,5 +166,20 @@ async fn main() -> anyhow::Result<()> {
             );
             running.task.await.context("server task failed")?
         }
+    }
+}
+
+/// Turns a domain error into a readable command-line error.
+fn cli_error(e: maestro_core::CoreError) -> anyhow::Error {
+    match e {
+        maestro_core::CoreError::Invalid(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
     }
 }

@@ -1,6 +1,12 @@
 //! Accounts: registration, login, token verification and the caller's own profile.
 
+pub mod admin;
+pub mod api_tokens;
+pub mod avatar;
 pub mod password;
+pub mod profile;
+pub mod recovery;
+pub mod throttle;
 pub mod tokens;
 
 use maestro_model::{FieldError, Role, TeamId, UserId};
@@ -99,6 +105,18 @@ pub fn user_view(u: &UserRecord) -> Value {
 impl Core {
     /// Registers an account. The first account of an installation becomes an administrator.
     pub async fn register(&self, body: &Value) -> CoreResult<Value> {
+        // Closed registration still lets the very first account in.
+        if !self.config.registration_open && self.store.count_users().await? > 0 {
+            as_object(body)?;
+            return Err(CoreError::Forbidden(
+                "registration is closed; ask an administrator".into(),
+            ));
+        }
+        self.register_unchecked(body).await
+    }
+
+    /// Registers an account whatever the registration setting (administrator tools).
+    pub(crate) async fn register_unchecked(&self, body: &Value) -> CoreResult<Value> {
         let body = as_object(body)?;
         let mut errors = Vec::new();
         reject_unknown(body, &["name", "email", "password"], &mut errors);
@@ -162,6 +180,15 @@ impl Core {
 
     /// Checks credentials and opens a session. Wrong e-mail or password: the same 401.
     pub async fn login(&self, body: &Value) -> CoreResult<LoginToken> {
+        self.login_from(body, None).await
+    }
+
+    /// [`Core::login`] from a client address: failures are throttled per account and per address.
+    pub async fn login_from(
+        &self,
+        body: &Value,
+        client: Option<std::net::IpAddr>,
+    ) -> CoreResult<LoginToken> {
         let body = as_object(body)?;
         let mut errors = Vec::new();
         reject_unknown(body, &["email", "password"], &mut errors);
@@ -170,15 +197,22 @@ impl Core {
         if !errors.is_empty() {
             return Err(CoreError::Invalid(errors));
         }
+        let keys = throttle::keys(&email, client);
+        self.check_login_lock(&keys).await?;
         let user = self.store.user_by_email(&email).await?;
         let user = match user {
             Some(u) if u.active && password::verify(&password, &u.password_hash) => u,
-            Some(_) => return Err(bad_credentials()),
+            Some(_) => {
+                self.login_failed(&keys).await?;
+                return Err(bad_credentials());
+            }
             None => {
                 password::verify_dummy(&password);
+                self.login_failed(&keys).await?;
                 return Err(bad_credentials());
             }
         };
+        self.login_succeeded(&keys).await?;
         self.open_session(&user).await
     }
 
@@ -211,6 +245,9 @@ impl Core {
     /// Turns a bearer token into a caller: valid signature, not expired, session not revoked,
     /// account active.
     pub async fn authenticate(&self, token: &str, source: Source) -> CoreResult<(Caller, Uuid)> {
+        if api_tokens::is_api_token(token) {
+            return self.authenticate_api_token(token, source).await;
+        }
         let claims = self.keys.verify(token)?;
         let session_id: Uuid = claims
             .sid
@@ -256,6 +293,34 @@ impl Core {
             teams,
             source,
             context: None,
+            acting_team: None,
+        })
+    }
+
+    /// Extends a login session and returns a fresh token with the new expiry.
+    pub async fn renew_session(&self, caller: &Caller, session: Uuid) -> CoreResult<LoginToken> {
+        let record = self
+            .store
+            .session(session)
+            .await?
+            .filter(|s| s.kind == "session")
+            .ok_or_else(|| {
+                CoreError::BadRequest("only login sessions can be renewed, not API tokens".into())
+            })?;
+        let user = self
+            .store
+            .user(record.user_id)
+            .await?
+            .filter(|u| Some(u.id) == caller.user)
+            .ok_or_else(|| CoreError::Unauthenticated("unknown session".into()))?;
+        let now = self.now();
+        let expires_at = now + self.config.session_ttl;
+        self.store.extend_session(session, expires_at).await?;
+        let token = self.keys.sign(user.id.uuid(), session, now, expires_at)?;
+        Ok(LoginToken {
+            token,
+            expires_at,
+            user: user_view(&user),
         })
     }
 

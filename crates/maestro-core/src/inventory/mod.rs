@@ -2,6 +2,7 @@
 //! kind, their relations and their history. Each write validates against the schema, checks the
 //! caller's role, and stores the entity, its relation rows and its history in one batch.
 
+mod grants;
 mod prepare;
 mod refs;
 mod warnings;
@@ -118,6 +119,11 @@ impl Core {
                 coll.label().to_lowercase()
             )));
         }
+        if let Some(team) = caller.acting_team
+            && caller.team_role(team) < Some(Role::Write)
+        {
+            return Err(CoreError::not_found(format!("team {team}")));
+        }
         let mut doc = as_object(body)?.clone();
         let family = prepare::family_for_create(coll, &mut doc)?;
         let validated = prepare::validate_new(kind, family.as_deref(), doc)?;
@@ -130,6 +136,16 @@ impl Core {
         } else {
             caller.owner()
         };
+        let owner_name = match (schema.global, caller.acting_team) {
+            (true, _) => "Maestro".to_owned(),
+            (false, Some(team)) => self
+                .store
+                .team(team)
+                .await?
+                .map(|t| t.name)
+                .unwrap_or_default(),
+            (false, None) => caller.name.clone(),
+        };
         let record = EntityRecord {
             id,
             kind,
@@ -137,11 +153,7 @@ impl Core {
             name: entity_name(&validated.data),
             active: true,
             owner: owner.clone(),
-            owner_name: Some(if schema.global {
-                "Maestro".into()
-            } else {
-                caller.name.clone()
-            }),
+            owner_name: Some(owner_name),
             revision: 1,
             created_at: now,
             updated_at: now,
@@ -327,7 +339,12 @@ impl Core {
         merge_patch(&mut merged, patch);
         let merged = merged.as_object().cloned().unwrap_or_default();
         let family = prepare::family_for_update(coll, &merged)?;
-        let validated = prepare::validate_doc(rec.kind, family.as_deref(), &merged)?;
+        let validated = prepare::validate_doc(
+            rec.kind,
+            family.as_deref(),
+            &merged,
+            &refs::hidden_ref_paths(rec.kind, id, &rows),
+        )?;
         let mut peers = refs::check_targets(self, &access, id, &validated.refs).await?;
         let composed = compose(&validated.data, &validated.refs);
         let changes = diff(&current, &composed);

@@ -2,7 +2,7 @@
 //! conveniences, defaults on creation, and schema validation.
 
 use maestro_model::schema::{Collection, FamilyScope, Kind, RESOURCE_FAMILIES};
-use maestro_model::validate::{RefWrite, Validated, apply_defaults, validate};
+use maestro_model::validate::{RefWrite, Validated, apply_defaults, validate_with_hidden};
 use serde_json::{Map, Value};
 
 use crate::{CoreError, CoreResult};
@@ -73,16 +73,19 @@ pub fn validate_new(
 ) -> CoreResult<Validated> {
     fixups(kind, &mut doc);
     apply_defaults(kind.schema(), family, &mut doc);
-    validate_doc(kind, family, &doc)
+    validate_doc(kind, family, &doc, &[])
 }
 
-/// Validates a complete document and applies the rules that span fields.
+/// Validates a complete document and applies the rules that span fields. `hidden_refs` are
+/// reference paths holding targets the caller cannot see (they count as present).
 pub fn validate_doc(
     kind: Kind,
     family: Option<&str>,
     doc: &Map<String, Value>,
+    hidden_refs: &[String],
 ) -> CoreResult<Validated> {
-    let mut v = validate(kind.schema(), family, doc).map_err(CoreError::Invalid)?;
+    let mut v = validate_with_hidden(kind.schema(), family, doc, hidden_refs)
+        .map_err(CoreError::Invalid)?;
     if kind == Kind::System {
         entry_apps_join_the_system(&mut v.refs);
     }

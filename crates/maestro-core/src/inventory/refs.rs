@@ -112,8 +112,12 @@ pub fn plan_edits(
     for want in desired {
         let spec = want.spec;
         let current = rows_for(rows, anchor, spec);
+        // A single reference is replaced whole, even when its old target is hidden.
+        let replace_hidden = !spec.many && !want.targets.is_empty();
         for cur in &current {
-            if cur.peer_visible && !want.targets.iter().any(|t| t.id == cur.peer.id) {
+            if (cur.peer_visible || replace_hidden)
+                && !want.targets.iter().any(|t| t.id == cur.peer.id)
+            {
                 edits.push(RelationEdit::Remove {
                     src: cur.src,
                     rel: cur.rel.clone(),
@@ -314,4 +318,14 @@ pub async fn counterpart_changes(
         }
     }
     Ok((records, touches))
+}
+
+/// Reference paths of `anchor` holding targets the caller cannot see.
+pub fn hidden_ref_paths(kind: Kind, anchor: EntityId, rows: &[RelationRow]) -> Vec<String> {
+    kind.schema()
+        .ref_fields()
+        .into_iter()
+        .filter(|(_, spec)| rows_for(rows, anchor, spec).iter().any(|r| !r.peer_visible))
+        .map(|(path, _)| path)
+        .collect()
 }

@@ -49,7 +49,14 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let coll = collection(p.get(0))?;
-    let written = s.core.create_entity(&auth.caller, coll, &body).await?;
+    created(coll, s.core.create_entity(&auth.caller, coll, &body).await?)
+}
+
+/// 201 with the entity (and its warnings) and a `Location` header.
+pub(crate) fn created(
+    coll: Collection,
+    written: maestro_core::inventory::Written,
+) -> ApiResult<Response> {
     let id = written.entity["id"].as_str().unwrap_or_default().to_owned();
     let mut res = (StatusCode::CREATED, Json(written.into_json())).into_response();
     if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/{}/{id}", coll.segment())) {
@@ -116,4 +123,25 @@ pub async fn relations(
 ) -> ApiResult<Json<Value>> {
     let (coll, id) = target(&p)?;
     Ok(Json(s.core.entity_relations(&auth.caller, coll, id).await?))
+}
+
+pub async fn grants(
+    State(s): State<AppState>,
+    auth: Auth,
+    p: PathParams,
+) -> ApiResult<Json<Value>> {
+    let (coll, id) = target(&p)?;
+    Ok(Json(s.core.get_grants(&auth.caller, coll, id).await?))
+}
+
+pub async fn put_grants(
+    State(s): State<AppState>,
+    auth: Auth,
+    p: PathParams,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let (coll, id) = target(&p)?;
+    Ok(Json(
+        s.core.put_grants(&auth.caller, coll, id, &body).await?,
+    ))
 }

@@ -5,3 +5,5 @@ pub mod inventory;
 pub mod meta;
 pub mod openapi;
 pub mod settings;
+pub mod teams;
+pub mod users;

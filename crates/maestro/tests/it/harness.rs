@@ -94,17 +94,23 @@ async fn create_pg_database() -> Option<(String, PgDatabase)> {
 }
 
 pub fn settings(dir: &std::path::Path, database_url: Option<String>) -> Settings {
-    Settings {
-        host: "127.0.0.1".into(),
-        port: 0,
-        data_dir: dir.to_path_buf(),
-        database_url,
-        db_pool_size: 5,
-        session_ttl: "1h".into(),
-        registration: Registration::Open,
-        log: "warn".into(),
-        log_format: LogFormat::Text,
-    }
+    let mut s = Settings::parse_args([
+        "maestro",
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--log",
+        "warn",
+    ])
+    .expect("default settings");
+    s.data_dir = dir.to_path_buf();
+    s.database_url = database_url;
+    s.db_pool_size = 5;
+    s.session_ttl = "1h".into();
+    s.registration = Registration::Open;
+    s.log_format = LogFormat::Text;
+    s
 }
 
 impl TestApp {

@@ -1,0 +1,223 @@
+//! Teams: membership and roles, team-owned entities, history of access changes.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::backends;
+use crate::harness::{TestApp, id};
+
+backends!(team_lifecycle_and_membership, entities_owned_by_a_team);
+
+async fn team_lifecycle_and_membership(app: &TestApp) {
+    let _admin = app.user("Admin").await;
+    let lead = app.user("Lead").await;
+    let dev = app.user("Dev").await;
+    let outsider = app.user("Outsider").await;
+    let (status, team) = app.post(&lead.token, "/api/v1/teams", json!({"name": "Payments", "email": "pay@example.com", "url": "https://pay.example.com"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{team}");
+    assert_eq!(team["role"], "admin");
+    let tid = id(&team);
+    let path = format!("/api/v1/teams/{tid}");
+    let (status, _) = app
+        .post(
+            &lead.token,
+            "/api/v1/teams",
+            json!({"name": "", "colour": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Outsiders do not learn the team exists.
+    assert_eq!(
+        app.get(&outsider.token, &path).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, list) = app.get(&outsider.token, "/api/v1/teams").await;
+    assert_eq!(list["total"], 0);
+
+    let (status, m) = app
+        .post(
+            &lead.token,
+            &format!("{path}/members"),
+            json!({"user": dev.id, "role": "read"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    let (status, _) = app
+        .post(
+            &lead.token,
+            &format!("{path}/members"),
+            json!({"user": "nope", "role": "boss"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, got) = app.get(&dev.token, &path).await;
+    assert_eq!(got["role"], "read");
+    assert_eq!(got["members"].as_array().unwrap().len(), 2);
+    let (_, mine) = app.get(&dev.token, "/api/v1/teams").await;
+    assert_eq!(mine["items"][0]["name"], "Payments");
+
+    // A read member cannot rename or manage members.
+    assert_eq!(
+        app.patch(&dev.token, &path, json!({"name": "Hijacked"}))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(
+            &dev.token,
+            &format!("{path}/members"),
+            json!({"user": outsider.id, "role": "admin"})
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, renamed) = app
+        .patch(&lead.token, &path, json!({"name": "Payments EU"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(renamed["name"], "Payments EU");
+
+    // The last administrator can neither leave nor be demoted.
+    let (status, _) = app
+        .delete(&lead.token, &format!("{path}/members/{}", lead.id))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = app
+        .post(
+            &lead.token,
+            &format!("{path}/members"),
+            json!({"user": lead.id, "role": "read"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // Members may leave on their own.
+    assert_eq!(
+        app.delete(&dev.token, &format!("{path}/members/{}", dev.id))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.get(&dev.token, &path).await.0, StatusCode::NOT_FOUND);
+
+    let (_, history) = app.get(&lead.token, &format!("{path}/history")).await;
+    let ops: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, vec!["grant", "update", "grant", "create"], "{history}");
+
+    assert_eq!(
+        app.delete(&lead.token, &path).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.get(&lead.token, &path).await.0, StatusCode::NOT_FOUND);
+}
+
+async fn entities_owned_by_a_team(app: &TestApp) {
+    let _admin = app.user("Admin").await;
+    let lead = app.user("Lead").await;
+    let reader = app.user("Reader").await;
+    let writer = app.user("Writer").await;
+    let outsider = app.user("Outsider").await;
+    let (_, team) = app
+        .post(&lead.token, "/api/v1/teams", json!({"name": "Platform"}))
+        .await;
+    let tid = id(&team);
+    app.post(
+        &lead.token,
+        &format!("/api/v1/teams/{tid}/members"),
+        json!({"user": reader.id, "role": "read"}),
+    )
+    .await;
+    app.post(
+        &lead.token,
+        &format!("/api/v1/teams/{tid}/members"),
+        json!({"user": writer.id, "role": "write"}),
+    )
+    .await;
+
+    let (status, server) = app
+        .post(
+            &writer.token,
+            &format!("/api/v1/teams/{tid}/servers"),
+            json!({"name": "team-box"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{server}");
+    assert_eq!(
+        server["owner"],
+        json!({"kind": "team", "id": tid, "name": "Platform"})
+    );
+    let spath = format!("/api/v1/servers/{}", id(&server));
+    // A read member cannot create for the team; an outsider cannot even see the team.
+    assert_eq!(
+        app.post(
+            &reader.token,
+            &format!("/api/v1/teams/{tid}/servers"),
+            json!({"name": "x"})
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(
+            &outsider.token,
+            &format!("/api/v1/teams/{tid}/servers"),
+            json!({"name": "x"})
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+
+    assert_eq!(app.get(&reader.token, &spath).await.0, StatusCode::OK);
+    assert_eq!(
+        app.patch(&reader.token, &spath, json!({"cpu": 2})).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.patch(&writer.token, &spath, json!({"cpu": 2})).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.delete(&writer.token, &spath).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get(&outsider.token, &spath).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, list) = app.get(&reader.token, "/api/v1/servers").await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(
+        app.delete(&lead.token, &spath).await.0,
+        StatusCode::NO_CONTENT
+    );
+
+    // Deleting the team ends its members' access.
+    let (_, other) = app
+        .post(
+            &writer.token,
+            &format!("/api/v1/teams/{tid}/servers"),
+            json!({"name": "team-box-2"}),
+        )
+        .await;
+    let opath = format!("/api/v1/servers/{}", id(&other));
+    app.call(
+        Method::DELETE,
+        &format!("/api/v1/teams/{tid}"),
+        Some(&lead.token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        app.get(&reader.token, &opath).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
