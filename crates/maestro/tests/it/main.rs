@@ -13,3 +13,5 @@ mod filters_refs;
 mod listing;
 mod meta;
 mod settings;
+mod sharing;
+mod teams;
