@@ -1,0 +1,220 @@
+// Maestro web UI behaviour: tabs, adding and removing form rows, picking references from search
+// results, database engine sections, the navigation menu on narrow screens. Pages work without
+// it (every tab panel shows, rows can still be edited); nothing here is evaluated from markup.
+(function () {
+  "use strict";
+
+  let counter = Date.now();
+  const nextIndex = () => String(++counter);
+
+  // Tabs ------------------------------------------------------------------------------------
+  function selectTab(tabs, tab, focus) {
+    tabs.querySelectorAll(':scope > [role="tablist"] > [role="tab"]').forEach((t) => {
+      const on = t === tab;
+      t.setAttribute("aria-selected", on ? "true" : "false");
+      t.tabIndex = on ? 0 : -1;
+      const panel = document.getElementById(t.getAttribute("aria-controls"));
+      if (panel) panel.hidden = !on;
+    });
+    if (focus) tab.focus();
+  }
+
+  function initTabs(tabs) {
+    const list = Array.from(tabs.querySelectorAll(':scope > [role="tablist"] > [role="tab"]'));
+    if (!list.length) return;
+    tabs.classList.add("js");
+    const wanted = tabs.dataset.open && document.getElementById(tabs.dataset.open + "-button");
+    const hashPanel = location.hash && document.querySelector(location.hash);
+    const hashTab = hashPanel && list.find((t) => {
+      const p = document.getElementById(t.getAttribute("aria-controls"));
+      return p && p.contains(hashPanel);
+    });
+    const first = wanted || hashTab || list.find((t) => t.hasAttribute("data-has-error")) || list[0];
+    selectTab(tabs, first, false);
+    list.forEach((t, i) => {
+      t.addEventListener("click", () => selectTab(tabs, t, false));
+      t.addEventListener("keydown", (e) => {
+        let j = null;
+        if (e.key === "ArrowRight") j = (i + 1) % list.length;
+        if (e.key === "ArrowLeft") j = (i - 1 + list.length) % list.length;
+        if (e.key === "Home") j = 0;
+        if (e.key === "End") j = list.length - 1;
+        if (j !== null) {
+          e.preventDefault();
+          selectTab(tabs, list[j], true);
+        }
+      });
+    });
+  }
+
+  // Opens the tab that holds an element (error summary links).
+  function reveal(el) {
+    const panel = el.closest('[role="tabpanel"]');
+    if (!panel) return;
+    const tab = document.getElementById(panel.getAttribute("aria-labelledby"));
+    const tabs = panel.closest("[data-tabs]");
+    if (tab && tabs) selectTab(tabs, tab, false);
+  }
+
+  // Rows ------------------------------------------------------------------------------------
+  function fillIndex(fragment, index) {
+    fragment.querySelectorAll("*").forEach((el) => {
+      for (const attr of Array.from(el.attributes)) {
+        if (attr.value.includes("__i__")) el.setAttribute(attr.name, attr.value.split("__i__").join(index));
+      }
+    });
+  }
+
+  function cloneTemplate(tpl) {
+    const fragment = tpl.content.cloneNode(true);
+    fillIndex(fragment, nextIndex());
+    return fragment;
+  }
+
+  function updateCount(rows) {
+    const count = rows.querySelector(":scope > .rows-empty");
+    const list = rows.querySelector(":scope > [data-rows-list]");
+    if (!count || !list) return;
+    const n = list.querySelectorAll(":scope > [data-row]").length;
+    const noun = (count.textContent.replace(/^\d+\s*/, "").replace(/s$/, "")) || "item";
+    count.textContent = n + " " + noun + (n === 1 ? "" : "s");
+  }
+
+  function addRow(button) {
+    const rows = button.closest("[data-rows]");
+    const tpl = rows.querySelector(":scope > template[data-row-template]");
+    const list = rows.querySelector(":scope > [data-rows-list]");
+    if (!tpl || !list) return;
+    const fragment = cloneTemplate(tpl);
+    const row = fragment.querySelector("[data-row]");
+    list.appendChild(fragment);
+    if (window.htmx && row) window.htmx.process(row);
+    updateCount(rows);
+    const input = row && row.querySelector("input:not([type=hidden]), select, textarea");
+    if (input) input.focus();
+  }
+
+  function removeRow(button) {
+    const row = button.closest("[data-row]");
+    const rows = row && row.closest("[data-rows]");
+    if (!row) return;
+    row.remove();
+    if (rows) {
+      updateCount(rows);
+      const add = rows.querySelector(":scope > [data-add-row]");
+      if (add) add.focus();
+    }
+  }
+
+  // References --------------------------------------------------------------------------------
+  function pickRef(button) {
+    const refs = button.closest("[data-refs]");
+    if (!refs) return;
+    const list = refs.querySelector(":scope > [data-ref-list]");
+    const tpl = refs.querySelector(":scope > template[data-ref-template]");
+    const id = button.dataset.id;
+    const taken = Array.from(list.querySelectorAll("input[data-ref-id]")).some((i) => i.value === id);
+    if (!taken) {
+      const fragment = cloneTemplate(tpl);
+      const item = fragment.querySelector("[data-ref-item]");
+      item.querySelector("input[data-ref-id]").value = id;
+      const nameInput = item.querySelector("input[data-ref-name]");
+      if (nameInput) nameInput.value = button.dataset.name;
+      const link = item.querySelector("a[data-ref-link]");
+      link.href = button.dataset.href;
+      link.textContent = button.dataset.name;
+      const label = item.querySelector("[data-ref-label]");
+      if (label) label.textContent = " " + button.dataset.name;
+      if (refs.hasAttribute("data-single")) list.replaceChildren();
+      list.appendChild(fragment);
+      if (window.htmx) window.htmx.process(item);
+    }
+    button.disabled = true;
+    button.insertAdjacentText("beforeend", " — added");
+  }
+
+  function removeRef(button) {
+    const item = button.closest("[data-ref-item]");
+    const refs = item && item.closest("[data-refs]");
+    if (item) item.remove();
+    const query = refs && refs.querySelector("[data-ref-query]");
+    if (query) query.focus();
+  }
+
+  // Database engines ----------------------------------------------------------------------------
+  function engineOf(name) {
+    const n = (name || "").toLowerCase();
+    if (n.includes("oracle")) return "oracle";
+    if (["mysql", "maria", "aurora", "percona"].some((m) => n.includes(m))) return "mysql";
+    return "";
+  }
+
+  function applyEngine(source) {
+    const form = source.closest("form");
+    if (!form) return;
+    const engine = engineOf(source.value);
+    form.querySelectorAll("[data-engine-only]").forEach((el) => {
+      el.hidden = el.dataset.engineOnly !== engine;
+    });
+    form.querySelectorAll("[data-engine-lists]").forEach((input) => {
+      const lists = {};
+      input.dataset.engineLists.split(" ").forEach((pair) => {
+        const [k, v] = pair.split(":");
+        if (k && v) lists[k] = v;
+      });
+      const list = lists[engine] || lists["*"];
+      if (list) input.setAttribute("list", list);
+      else input.removeAttribute("list");
+    });
+  }
+
+  // Wiring --------------------------------------------------------------------------------------
+  document.addEventListener("click", (e) => {
+    const t = e.target.closest("[data-add-row], [data-remove-row], [data-ref-pick], [data-remove-ref], [data-nav-toggle], a[data-error-link]");
+    if (!t) return;
+    if (t.matches("[data-add-row]")) addRow(t);
+    else if (t.matches("[data-remove-row]")) removeRow(t);
+    else if (t.matches("[data-ref-pick]")) pickRef(t);
+    else if (t.matches("[data-remove-ref]")) removeRef(t);
+    else if (t.matches("[data-nav-toggle]")) {
+      const nav = document.getElementById(t.getAttribute("aria-controls"));
+      const open = nav.classList.toggle("collapsed") === false;
+      t.setAttribute("aria-expanded", open ? "true" : "false");
+    } else if (t.matches("a[data-error-link]")) {
+      const target = document.querySelector(t.getAttribute("href"));
+      if (target) {
+        e.preventDefault();
+        reveal(target);
+        const focusable = target.matches("input, select, textarea") ? target : target.querySelector("input:not([type=hidden]), select, textarea, button");
+        (focusable || target).focus();
+      }
+    }
+  });
+
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && e.target.matches && e.target.matches("[data-ref-query]")) {
+      e.preventDefault();
+      if (window.htmx) window.htmx.trigger(e.target, "search");
+    }
+  });
+
+  document.addEventListener("input", (e) => {
+    if (e.target.matches && e.target.matches("[data-engine-source]")) applyEngine(e.target);
+  });
+
+  function init() {
+    document.querySelectorAll("[data-tabs]").forEach(initTabs);
+    document.querySelectorAll("[data-engine-source]").forEach(applyEngine);
+    const nav = document.getElementById("nav");
+    const toggle = document.querySelector("[data-nav-toggle]");
+    if (nav && toggle && window.matchMedia("(max-width: 52rem)").matches) {
+      nav.classList.add("collapsed");
+      toggle.setAttribute("aria-expanded", "false");
+    }
+    const summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,601 @@
+//! Builds the widget tree of a form from the schema registry, a document (the entity, or what
+//! was just submitted) and the errors the core reported.
+
+use std::collections::HashMap;
+
+use maestro_model::FieldError;
+use maestro_model::schema::{Collection, Field, Kind, RefSpec, Ty};
+use serde_json::{Map, Value};
+
+use super::{
+    Choices, Control, DataList, ErrorLink, FieldView, FormView, RefItem, Refs, Row, Rows, TabView,
+    TextInput, dom_id, layout, tab_id,
+};
+use crate::hints::{self, Source};
+use crate::view;
+
+/// The placeholder index of template rows, replaced in the browser.
+pub const TEMPLATE_INDEX: &str = "__i__";
+
+struct Builder<'a> {
+    coll: Collection,
+    choices: &'a Choices,
+    errors: HashMap<String, String>,
+    datalists: Vec<DataList>,
+    entity_id: Option<String>,
+    engine: &'static str,
+}
+
+/// The form of `coll` for `doc`, with `errors` placed next to their fields.
+pub fn build(
+    coll: Collection,
+    family: Option<&str>,
+    doc: &Map<String, Value>,
+    errors: &[FieldError],
+    choices: &Choices,
+    entity_id: Option<&str>,
+) -> FormView {
+    let engine = hints::engine_of(doc.get("engine").and_then(Value::as_str).unwrap_or(""));
+    let mut b = Builder {
+        coll,
+        choices,
+        errors: errors
+            .iter()
+            .map(|e| (e.field.clone(), e.message.clone()))
+            .collect(),
+        datalists: Vec::new(),
+        entity_id: entity_id.map(str::to_owned),
+        engine,
+    };
+    let mut tabs = Vec::new();
+    for (label, fields) in layout(coll, family, false) {
+        let views: Vec<FieldView> = fields
+            .iter()
+            .filter_map(|f| b.field(f, f.name.to_owned(), f.name, doc.get(f.name)))
+            .collect();
+        tabs.push(TabView {
+            id: tab_id(&label),
+            has_error: views.iter().any(has_error),
+            label,
+            fields: views,
+        });
+    }
+    let mut summary: Vec<ErrorLink> = errors
+        .iter()
+        .map(|e| ErrorLink {
+            target: dom_id(&e.field),
+            label: e.field.clone(),
+            message: e.message.clone(),
+        })
+        .collect();
+    summary.dedup_by(|a, b| a.label == b.label && a.message == b.message);
+    FormView {
+        tabs,
+        datalists: b.datalists,
+        errors: summary,
+    }
+}
+
+fn has_error(f: &FieldView) -> bool {
+    if f.error.is_some() {
+        return true;
+    }
+    match &f.control {
+        Control::Group { fields } => fields.iter().any(has_error),
+        Control::Rows(r) => r
+            .rows
+            .iter()
+            .any(|row| row.error.is_some() || row.fields.iter().chain(&row.more).any(has_error)),
+        Control::Refs(r) => r.items.iter().any(|i| i.attrs.iter().any(has_error)),
+        _ => false,
+    }
+}
+
+/// The text of a scalar for an input.
+fn text_of(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+impl Builder<'_> {
+    fn datalist(&mut self, source: Source) -> String {
+        let id = dom_id(&format!("dl {source:?}")).replacen("f-", "dl-", 1);
+        if !self.datalists.iter().any(|d| d.id == id) {
+            let values = self.choices.values(source);
+            self.datalists.push(DataList {
+                id: id.clone(),
+                values,
+            });
+        }
+        id
+    }
+
+    fn view(&self, f: &Field, path: &str, control: Control) -> FieldView {
+        let engine = if path.contains('.') || path.contains('[') {
+            None
+        } else {
+            hints::engine_only(self.coll, f.name)
+        };
+        FieldView {
+            name: path.to_owned(),
+            id: dom_id(path),
+            label: hints::label(f.name),
+            help: f.doc,
+            required: f.required,
+            error: self.errors.get(path).cloned(),
+            hidden: engine.is_some_and(|e| e != self.engine),
+            engine,
+            control,
+        }
+    }
+
+    /// The widget of field `f` at input name `path` (`key` is the path without indices).
+    fn field(
+        &mut self,
+        f: &Field,
+        path: String,
+        key: &str,
+        v: Option<&Value>,
+    ) -> Option<FieldView> {
+        let control = match &f.ty {
+            Ty::Str { max, .. } if *max > 250 => Control::Area {
+                value: text_of(v),
+                max: *max,
+            },
+            Ty::Str { .. } | Ty::Ip | Ty::Email | Ty::Url | Ty::DateTime | Ty::Scalar => {
+                Control::Text(self.text(f, &path, key, v))
+            }
+            Ty::Int { .. } | Ty::Num { .. } => {
+                let int = matches!(f.ty, Ty::Int { .. });
+                Control::Text(TextInput {
+                    kind: "number",
+                    value: text_of(v),
+                    step: Some(if int { "1" } else { "any" }),
+                    inputmode: Some(if int { "numeric" } else { "decimal" }),
+                    ..TextInput::default()
+                })
+            }
+            Ty::Bool => Control::Check {
+                checked: v.and_then(Value::as_bool).unwrap_or(false),
+                set: v.is_some_and(|x| !x.is_null()),
+            },
+            Ty::Enum(values) => {
+                let options: Vec<String> =
+                    if f.name == "family" && self.coll == Collection::Resources {
+                        maestro_model::schema::RESOURCE_FAMILIES
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect()
+                    } else {
+                        values.iter().map(|s| s.to_string()).collect()
+                    };
+                Control::Select {
+                    options,
+                    value: text_of(v),
+                    empty: !f.required,
+                }
+            }
+            Ty::Object { fields, .. } => {
+                let obj = v.and_then(Value::as_object);
+                // With a referenced entity chosen, its `name` is shown from the entity, not typed.
+                let linked = fields.iter().any(|s| {
+                    matches!(s.ty, Ty::Ref(_))
+                        && obj
+                            .and_then(|o| o.get(s.name))
+                            .is_some_and(|x| !x.is_null())
+                });
+                let mut children = Vec::new();
+                for sub in fields.iter().filter(|s| !(linked && s.name == "name")) {
+                    let sub_path = format!("{path}.{}", sub.name);
+                    let sub_key = format!("{key}.{}", sub.name);
+                    let value = obj.and_then(|o| o.get(sub.name));
+                    if let Some(view) = self.sub_field(sub, sub_path, &sub_key, value, obj) {
+                        children.push(view);
+                    }
+                }
+                Control::Group { fields: children }
+            }
+            Ty::AnyObject => Control::Rows(self.pairs(&path, v)),
+            Ty::List { item, .. } => match item {
+                Ty::Object { fields, .. } => {
+                    Control::Rows(self.object_rows(f, fields, &path, key, v))
+                }
+                Ty::Enum(values) => {
+                    let chosen: Vec<&str> = v
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
+                    Control::Multi {
+                        options: values
+                            .iter()
+                            .map(|o| (o.to_string(), chosen.contains(o)))
+                            .collect(),
+                    }
+                }
+                Ty::Any | Ty::AnyObject | Ty::List { .. } | Ty::Ref(_) => return None,
+                scalar => Control::Rows(self.value_rows(f, scalar, &path, key, v)),
+            },
+            Ty::Ref(spec) => Control::Refs(self.refs(spec, &path, v)),
+            Ty::Any => return None,
+        };
+        Some(self.view(f, &path, control))
+    }
+
+    /// A field inside an object: references and loose values get special widgets.
+    fn sub_field(
+        &mut self,
+        sub: &Field,
+        path: String,
+        key: &str,
+        v: Option<&Value>,
+        parent: Option<&Map<String, Value>>,
+    ) -> Option<FieldView> {
+        match &sub.ty {
+            Ty::Ref(spec) if !spec.many => {
+                // A single reference inside an object (a datacenter): the object's `name`
+                // shows which one.
+                let name = parent
+                    .and_then(|o| o.get("name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let current = v
+                    .and_then(Value::as_str)
+                    .map(|id| (id.to_owned(), name.to_owned()));
+                let refs = self.single_ref(spec, &path, current);
+                let mut view = self.view(sub, &path, Control::Refs(refs));
+                view.label = hints::label(spec.target.as_str());
+                Some(view)
+            }
+            Ty::Any => {
+                // Loose values with offered options (a zone or a list of zones): text, and
+                // comma-separated lists. Other raw values are kept as they are.
+                let src = hints::options(self.coll, key)?;
+                let value = match v {
+                    None | Some(Value::Null) => String::new(),
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Number(n)) => n.to_string(),
+                    Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    Some(_) => return None,
+                };
+                let input = TextInput {
+                    kind: "text",
+                    value,
+                    list: Some(self.datalist(src)),
+                    ..TextInput::default()
+                };
+                Some(self.view(sub, &path, Control::Text(input)))
+            }
+            _ => self.field(sub, path, key, v),
+        }
+    }
+
+    fn text(&mut self, f: &Field, path: &str, key: &str, v: Option<&Value>) -> TextInput {
+        let mut input = TextInput {
+            kind: match f.ty {
+                Ty::Email => "email",
+                Ty::Url => "url",
+                _ => "text",
+            },
+            value: text_of(v),
+            max: match f.ty {
+                Ty::Str { max, .. } => Some(max),
+                _ => None,
+            },
+            inputmode: matches!(f.ty, Ty::Ip).then_some("decimal"),
+            ..TextInput::default()
+        };
+        if let Some(src) = hints::options(self.coll, key) {
+            input.list = Some(self.datalist(src));
+        }
+        let per_engine = hints::engine_options(self.coll, key);
+        if !per_engine.is_empty() {
+            let mut parts = Vec::new();
+            for (engine, src) in per_engine {
+                parts.push(format!("{engine}:{}", self.datalist(*src)));
+            }
+            if let Some(default) = &input.list {
+                parts.push(format!("*:{default}"));
+            }
+            if let Some((_, id)) = parts
+                .iter()
+                .filter_map(|p| p.split_once(':'))
+                .find(|(e, _)| *e == self.engine)
+            {
+                input.list = Some(id.to_owned());
+            }
+            input.engine_lists = parts.join(" ");
+        }
+        if f.warn_duplicate && !path.contains('.') {
+            input.duplicate_check = Some(format!(
+                "/ui/duplicates/{}?field={}&exclude={}",
+                self.coll.segment(),
+                f.name,
+                self.entity_id.as_deref().unwrap_or("")
+            ));
+        }
+        input.engine_source = self.coll == Collection::Databases && path == "engine";
+        input
+    }
+
+    fn object_rows(
+        &mut self,
+        f: &Field,
+        fields: &'static [Field],
+        path: &str,
+        key: &str,
+        v: Option<&Value>,
+    ) -> Rows {
+        let primary = hints::row_fields(f.name);
+        let items: Vec<Value> = v.and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut rows = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            rows.push(self.object_row(fields, primary, path, key, &i.to_string(), Some(item)));
+        }
+        let saved = std::mem::take(&mut self.errors);
+        let template = self.object_row(fields, primary, path, key, TEMPLATE_INDEX, None);
+        self.errors = saved;
+        Rows {
+            rows,
+            template: Box::new(template),
+            noun: view::singular(&hints::label(f.name)),
+        }
+    }
+
+    fn object_row(
+        &mut self,
+        fields: &'static [Field],
+        primary: Option<&[&str]>,
+        path: &str,
+        key: &str,
+        index: &str,
+        item: Option<&Value>,
+    ) -> Row {
+        let obj = item.and_then(Value::as_object);
+        let base = format!("{path}[{index}]");
+        let mut row = Row {
+            index: index.to_owned(),
+            fields: Vec::new(),
+            more: Vec::new(),
+            orig: None,
+            orig_name: format!("{base}._orig"),
+            error: self.errors.get(&base).cloned(),
+        };
+        let mut shown_keys = Vec::new();
+        for sub in fields.iter() {
+            if matches!(sub.ty, Ty::AnyObject | Ty::List { .. } | Ty::Object { .. }) {
+                continue; // kept through `_orig`
+            }
+            let value = obj.and_then(|o| o.get(sub.name));
+            let sub_key = format!("{key}.{}", sub.name);
+            let Some(view) =
+                self.sub_field(sub, format!("{base}.{}", sub.name), &sub_key, value, obj)
+            else {
+                continue;
+            };
+            shown_keys.push(sub.name);
+            if primary.is_none_or(|p| p.contains(&sub.name)) {
+                row.fields.push(view);
+            } else {
+                row.more.push(view);
+            }
+        }
+        if let Some(o) = obj
+            && o.keys().any(|k| !shown_keys.contains(&k.as_str()))
+        {
+            row.orig = serde_json::to_string(o).ok();
+        }
+        row
+    }
+
+    fn value_rows(
+        &mut self,
+        f: &Field,
+        item: &Ty,
+        path: &str,
+        key: &str,
+        v: Option<&Value>,
+    ) -> Rows {
+        let leaf = Field::new("value", *item);
+        let items: Vec<Value> = v.and_then(Value::as_array).cloned().unwrap_or_default();
+        let make = |b: &mut Self, index: &str, value: Option<&Value>| {
+            let p = format!("{path}[{index}]");
+            let mut view = b.field(&leaf, p.clone(), key, value);
+            if let Some(view) = &mut view {
+                view.label = view::singular(&hints::label(f.name));
+                view.help = "";
+            }
+            Row {
+                index: index.to_owned(),
+                fields: view.into_iter().collect(),
+                more: Vec::new(),
+                orig: None,
+                orig_name: String::new(),
+                error: None,
+            }
+        };
+        let rows = items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| make(self, &i.to_string(), Some(x)))
+            .collect();
+        let template = make(self, TEMPLATE_INDEX, None);
+        Rows {
+            rows,
+            template: Box::new(template),
+            noun: view::singular(&hints::label(f.name)),
+        }
+    }
+
+    /// Free-form objects as key/value rows (values are text; JSON stays JSON).
+    fn pairs(&mut self, path: &str, v: Option<&Value>) -> Rows {
+        let mut entries: Vec<(String, Option<Value>)> = v
+            .and_then(Value::as_object)
+            .map(|o| {
+                o.iter()
+                    .map(|(k, x)| (k.clone(), Some(x.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for k in hints::object_keys(path) {
+            if !entries.iter().any(|(e, _)| e == k) {
+                entries.push(((*k).to_owned(), None));
+            }
+        }
+        let k_field = Field::new("key", Ty::Str { min: 0, max: 100 });
+        let v_field = Field::new("value", Ty::Str { min: 0, max: 250 });
+        let make = |b: &Self, index: &str, k: &str, val: Option<&Value>| {
+            let base = format!("{path}[{index}]");
+            let text = match val {
+                Some(Value::String(s)) => s.clone(),
+                None | Some(Value::Null) => String::new(),
+                Some(other) => other.to_string(),
+            };
+            let kv = |f: &Field, name: &str, value: String| {
+                b.view(
+                    f,
+                    &format!("{base}.{name}"),
+                    Control::Text(TextInput {
+                        kind: "text",
+                        value,
+                        ..TextInput::default()
+                    }),
+                )
+            };
+            let mut key_view = kv(&k_field, "_k", k.to_owned());
+            key_view.error = b.errors.get(&format!("{path}.{k}")).cloned();
+            Row {
+                index: index.to_owned(),
+                fields: vec![key_view, kv(&v_field, "_v", text)],
+                more: Vec::new(),
+                orig: None,
+                orig_name: String::new(),
+                error: None,
+            }
+        };
+        let rows = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (k, x))| make(self, &i.to_string(), k, x.as_ref()))
+            .collect();
+        let template = make(self, TEMPLATE_INDEX, "", None);
+        Rows {
+            rows,
+            template: Box::new(template),
+            noun: "entry".into(),
+        }
+    }
+
+    fn ref_item(
+        &mut self,
+        spec: &RefSpec,
+        base: &str,
+        many: bool,
+        index: &str,
+        item: Option<&Value>,
+    ) -> RefItem {
+        let prefix = if many {
+            format!("{base}[{index}]")
+        } else {
+            base.to_owned()
+        };
+        let obj = item.and_then(Value::as_object);
+        let id = obj
+            .and_then(|o| o.get("id"))
+            .or(item.filter(|v| v.is_string()))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let name = obj
+            .and_then(|o| o.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or(&id)
+            .to_owned();
+        let collection = obj
+            .and_then(|o| o.get("collection"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| view::collection_for(spec.target).segment().to_owned());
+        let mut attrs = Vec::new();
+        if many {
+            for a in spec.attrs {
+                let key = format!("{base}.{}", a.name);
+                if let Some(v) = self.field(
+                    a,
+                    format!("{prefix}.{}", a.name),
+                    &key,
+                    obj.and_then(|o| o.get(a.name)),
+                ) {
+                    attrs.push(v);
+                }
+            }
+        }
+        RefItem {
+            index: index.to_owned(),
+            id_field: if many {
+                format!("{prefix}.id")
+            } else {
+                prefix.clone()
+            },
+            name_field: if many {
+                format!("{prefix}.name")
+            } else {
+                String::new()
+            },
+            href: if id.is_empty() {
+                String::new()
+            } else {
+                format!("/{collection}/{id}")
+            },
+            id,
+            name,
+            attrs,
+        }
+    }
+
+    fn refs(&mut self, spec: &'static RefSpec, path: &str, v: Option<&Value>) -> Refs {
+        let items: Vec<Value> = match v {
+            Some(Value::Array(a)) => a.clone(),
+            Some(Value::Null) | None => Vec::new(),
+            Some(other) => vec![other.clone()],
+        };
+        let list = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| self.ref_item(spec, path, spec.many, &i.to_string(), Some(item)))
+            .collect();
+        let template = self.ref_item(spec, path, spec.many, TEMPLATE_INDEX, None);
+        Refs {
+            items: list,
+            template: Box::new(template),
+            many: spec.many,
+            target: search_segment(spec.target),
+            by: hints::search_by(spec.target),
+        }
+    }
+
+    fn single_ref(
+        &mut self,
+        spec: &'static RefSpec,
+        path: &str,
+        current: Option<(String, String)>,
+    ) -> Refs {
+        let item = current.map(|(id, name)| serde_json::json!({"id": id, "name": name}));
+        let mut refs = self.refs(spec, path, item.as_ref());
+        refs.many = false;
+        refs
+    }
+}
+
+/// The URL segment the reference search uses for a kind (`application` covers every family).
+pub fn search_segment(kind: Kind) -> &'static str {
+    kind.as_str()
+}

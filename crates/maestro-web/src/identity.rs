@@ -1,0 +1,29 @@
+//! The place for identity pages (issue 3), kept apart from the inventory pages so they can land
+//! without touching them: teams with members and roles, the "Edit access" dialog on every
+//! entity, the profile with avatar, change password and theme, API tokens, administrators'
+//! user pages, and forgot / reset password.
+//!
+//! Each page follows the same pattern as `routes/`: an askama template, a handler that extracts
+//! [`crate::chrome::Authed`] (or [`crate::chrome::Ctx`] for forgot/reset), calls one `Core`
+//! method and renders; forms carry the CSRF token. Planned routes, to be merged here:
+//!
+//! | Route | Core method (to come with issue 3) |
+//! |---|---|
+//! | `GET/POST /forgot`, `GET/POST /reset?token=` | `forgot_password(&Value)`, `reset_password(&Value)` |
+//! | `GET/POST /profile`, `POST /profile/password`, `POST /profile/avatar` | `patch_me`, `change_password`, `put_avatar` |
+//! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | `list_tokens`, `create_token`, `revoke_token` |
+//! | `GET /teams`, `GET/POST /teams/{id}`, members | `list_teams`, `create_team`, `team_members`, … |
+//! | `GET/POST /{collection}/{id}/access` (dialog) | `entity_grants`, `put_entity_grants` |
+//! | `GET /admin/users`, promote, disable, reset | `list_users`, `update_user`, `admin_reset_password` |
+//!
+//! Until then the router below is empty, and templates mark where the links go
+//! (`Issue 3 (identity)` comments in `base.html`, `login.html` and `entity.html`).
+
+use axum::Router;
+
+use crate::WebState;
+
+/// Identity routes (none yet).
+pub fn routes() -> Router<WebState> {
+    Router::new()
+}

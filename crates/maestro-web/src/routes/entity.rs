@@ -1,0 +1,210 @@
+//! Detail pages: one entity in tabs (the layout hints' tabs, then relations both ways and the
+//! history timeline with who, when, where from and each field's old → new value).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use maestro_model::schema::Collection;
+use serde_json::Value;
+
+use crate::WebState;
+use crate::chrome::{Authed, Chrome, render};
+use crate::error::WebResult;
+use crate::forms::{decode::family_of, layout, tab_id};
+use crate::hints;
+use crate::view::{self, Disp, DispField, history_value, when};
+
+pub struct DetailTab {
+    pub id: String,
+    pub label: String,
+    pub fields: Vec<DispField>,
+}
+
+pub struct RelItem {
+    pub href: String,
+    pub name: String,
+    pub what: String,
+}
+
+pub struct RelGroup {
+    pub label: &'static str,
+    pub items: Vec<RelItem>,
+}
+
+pub struct Change {
+    pub path: String,
+    pub old: String,
+    pub new: String,
+}
+
+pub struct Entry {
+    pub at: String,
+    pub actor: String,
+    pub source: String,
+    pub op: String,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Template)]
+#[template(path = "entity.html")]
+struct DetailPage {
+    chrome: Chrome,
+    seg: &'static str,
+    id: String,
+    name: String,
+    kind_label: String,
+    active: bool,
+    can_edit: bool,
+    tabs: Vec<DetailTab>,
+    outgoing: Vec<RelGroup>,
+    incoming: Vec<RelGroup>,
+    history: Vec<Entry>,
+    history_total: u64,
+    history_prev: Option<String>,
+    history_next: Option<String>,
+    owner: String,
+    created: String,
+    updated: String,
+    open_tab: String,
+}
+
+fn groups(items: &[Value], outgoing: bool) -> Vec<RelGroup> {
+    let mut out: Vec<RelGroup> = Vec::new();
+    for r in items {
+        let (o, i) = hints::relation_label(r["rel"].as_str().unwrap_or(""));
+        let label = if outgoing { o } else { i };
+        let item = RelItem {
+            href: format!(
+                "/{}/{}",
+                r["collection"].as_str().unwrap_or("servers"),
+                r["id"].as_str().unwrap_or("")
+            ),
+            name: r["name"].as_str().unwrap_or("?").to_owned(),
+            what: r["family"]
+                .as_str()
+                .or(r["kind"].as_str())
+                .unwrap_or("")
+                .to_owned(),
+        };
+        match out.iter_mut().find(|g| g.label == label) {
+            Some(g) => g.items.push(item),
+            None => out.push(RelGroup {
+                label,
+                items: vec![item],
+            }),
+        }
+    }
+    out
+}
+
+fn entry(v: &Value) -> Entry {
+    let changes = v["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| Change {
+            path: c["path"].as_str().unwrap_or("").to_owned(),
+            old: history_value(&c["old"]),
+            new: history_value(&c["new"]),
+        })
+        .collect();
+    Entry {
+        at: when(&v["at"]),
+        actor: v["actor"]["name"].as_str().unwrap_or("Maestro").to_owned(),
+        source: v["source"].as_str().unwrap_or("").to_owned(),
+        op: v["op"].as_str().unwrap_or("").to_owned(),
+        changes,
+    }
+}
+
+/// The tabs of an entity's detail page.
+pub fn detail_tabs(coll: Collection, doc: &Value) -> Vec<DetailTab> {
+    let family = family_of(coll, None, doc.as_object());
+    layout(coll, family.as_deref(), true)
+        .into_iter()
+        .map(|(label, fields)| DetailTab {
+            id: tab_id(&label),
+            fields: fields
+                .iter()
+                .map(|f| DispField {
+                    label: hints::label(f.name),
+                    value: view::display(f, doc.get(f.name)),
+                })
+                .filter(|d| !(label == "Details" && matches!(d.value, Disp::Empty)))
+                .collect(),
+            label,
+        })
+        .filter(|t| !t.fields.is_empty())
+        .collect()
+}
+
+/// `GET /{collection}/{id}`.
+pub async fn page(
+    State(state): State<WebState>,
+    auth: Authed,
+    Path((seg, raw_id)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    let coll = super::collection(&seg)?;
+    let id = super::entity_id(&raw_id)?;
+    let core = &state.core;
+    let doc = core.get_entity(&auth.caller, coll, id).await?;
+    let relations = core.entity_relations(&auth.caller, coll, id).await?;
+    let hpage: u32 = q
+        .get("hpage")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let history = core
+        .entity_history(
+            &auth.caller,
+            coll,
+            id,
+            &[
+                ("limit".into(), "50".into()),
+                ("page".into(), hpage.to_string()),
+            ],
+        )
+        .await?;
+    let pages = history.total.div_ceil(50).max(1);
+    let hlink = |p: u32| format!("/{}/{id}?tab=history&hpage={p}#history", coll.segment());
+    let name = doc["name"].as_str().unwrap_or("?").to_owned();
+    let schema = coll.kind().schema();
+    let family = doc["family"].as_str().map(str::to_owned);
+    let kind_label = match (&family, coll.kind()) {
+        (Some(f), maestro_model::schema::Kind::Application) => f.clone(),
+        _ => schema.label.to_owned(),
+    };
+    let open_tab = q.get("tab").map(|t| tab_id(t)).unwrap_or_default();
+    render(&DetailPage {
+        chrome: auth
+            .chrome
+            .clone()
+            .with_title(format!("{kind_label} {name}"), coll.segment()),
+        seg: coll.segment(),
+        id: id.to_string(),
+        kind_label,
+        active: doc["active"].as_bool().unwrap_or(true),
+        can_edit: !schema.global || auth.caller.admin,
+        tabs: detail_tabs(coll, &doc),
+        outgoing: groups(
+            relations["outgoing"].as_array().map_or(&[][..], |v| v),
+            true,
+        ),
+        incoming: groups(
+            relations["incoming"].as_array().map_or(&[][..], |v| v),
+            false,
+        ),
+        history: history.items.iter().map(entry).collect(),
+        history_total: history.total,
+        history_prev: (hpage > 1).then(|| hlink(hpage - 1)),
+        history_next: (u64::from(hpage) < pages).then(|| hlink(hpage + 1)),
+        owner: doc["owner"]["name"].as_str().unwrap_or("").to_owned(),
+        created: when(&doc["created_at"]),
+        updated: when(&doc["updated_at"]),
+        open_tab,
+        name,
+    })
+}

@@ -1,0 +1,339 @@
+//! Settings pages: the config option lists (environments, roles, OS bases, …) and the regions
+//! and zones per provider, read by everyone and edited by administrators through
+//! `Core::put_setting` (which checks the shape and records the change in the history). The
+//! services catalog is an ordinary collection (`/services`).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maestro_core::CoreError;
+use serde_json::{Map, Value, json};
+
+use crate::WebState;
+use crate::chrome::{Authed, Chrome, render};
+use crate::error::WebResult;
+use crate::forms::decode::indices;
+use crate::forms::{Control, FieldView, Row, Rows, TextInput, dom_id};
+use crate::hints;
+use crate::session::{self, Flash, Form, FormData};
+use crate::view::singular;
+
+/// What each seeded setting is for.
+fn describe(key: &str) -> &'static str {
+    match key {
+        "application_options" => {
+            "Applications: families, roles, deploy methods, clusters, languages, sizes"
+        }
+        "clients_options" => "Clients: contact channels",
+        "database_options" => "Databases: types, roles, clusters, Oracle and MySQL specifics",
+        "datacenter_options" => "Datacenters: providers",
+        "deps_options" => "Dependencies: endpoint protocols",
+        "env_options" => "Environments and sizes",
+        "network_options" => "Networks: families",
+        "server_options" => "Servers: types, status, auth types, roles, operating systems",
+        "services_options" => "Services: managers",
+        "status_volume_options" => "Volumes: status",
+        "system_options" => "Systems: link types",
+        "scheduler_options" => "Scheduler: periods, methods, modules, discovery intervals",
+        "regions" => "Regions and zones per provider",
+        _ => "",
+    }
+}
+
+pub struct SettingRow {
+    pub key: String,
+    pub about: &'static str,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct IndexPage {
+    chrome: Chrome,
+    rows: Vec<SettingRow>,
+}
+
+/// One editable part of a setting: a list of values, or JSON for other shapes.
+pub enum Part {
+    List(Box<FieldView>),
+    Json {
+        name: String,
+        id: String,
+        label: String,
+        text: String,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "settings_edit.html")]
+struct EditPage {
+    chrome: Chrome,
+    heading: String,
+    about: &'static str,
+    action: String,
+    admin: bool,
+    parts: Vec<Part>,
+    message: Option<String>,
+}
+
+/// `GET /settings`.
+pub async fn index(State(state): State<WebState>, auth: Authed) -> WebResult<Response> {
+    let all = state.core.list_settings().await?;
+    let rows = all["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["key"].as_str())
+        .map(|key| SettingRow {
+            key: key.to_owned(),
+            about: describe(key),
+            href: if key == "regions" {
+                "/settings/regions".into()
+            } else {
+                format!("/settings/options/{}", session::encode(key))
+            },
+        })
+        .collect();
+    render(&IndexPage {
+        chrome: auth.chrome.clone().with_title("Config options", "settings"),
+        rows,
+    })
+}
+
+fn text_field(name: String, label: String, value: &str) -> FieldView {
+    FieldView {
+        id: dom_id(&name),
+        name,
+        label,
+        help: "",
+        required: false,
+        error: None,
+        engine: None,
+        hidden: false,
+        control: Control::Text(TextInput {
+            kind: "text",
+            value: value.to_owned(),
+            ..TextInput::default()
+        }),
+    }
+}
+
+/// A list of strings as rows of text inputs named `{name}[i]`.
+pub fn list_widget(name: &str, label: String, values: &[String]) -> FieldView {
+    let noun = singular(&label);
+    let row = |index: &str, value: &str| Row {
+        index: index.to_owned(),
+        fields: vec![text_field(format!("{name}[{index}]"), noun.clone(), value)],
+        more: Vec::new(),
+        orig: None,
+        orig_name: String::new(),
+        error: None,
+    };
+    let rows = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| row(&i.to_string(), v))
+        .collect();
+    FieldView {
+        id: dom_id(name),
+        name: name.to_owned(),
+        label,
+        help: "",
+        required: false,
+        error: None,
+        engine: None,
+        hidden: false,
+        control: Control::Rows(Rows {
+            rows,
+            template: Box::new(row(crate::forms::build::TEMPLATE_INDEX, "")),
+            noun,
+        }),
+    }
+}
+
+fn parts(prefix: &str, value: &Map<String, Value>, out: &mut Vec<Part>) {
+    for (k, v) in value {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let label = path
+            .split('.')
+            .map(hints::label)
+            .collect::<Vec<_>>()
+            .join(" › ");
+        match v {
+            Value::Array(items) if items.iter().all(Value::is_string) => {
+                let values: Vec<String> = items
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect();
+                out.push(Part::List(Box::new(list_widget(
+                    &format!("v.{path}"),
+                    label,
+                    &values,
+                ))));
+            }
+            Value::Object(inner) if inner.values().all(|x| x.is_array()) => {
+                parts(&path, inner, out)
+            }
+            other => out.push(Part::Json {
+                name: format!("j.{path}"),
+                id: dom_id(&format!("j.{path}")),
+                label,
+                text: serde_json::to_string_pretty(other).unwrap_or_default(),
+            }),
+        }
+    }
+}
+
+/// Rebuilds a setting's value from the form, following the shape of `old`.
+fn rebuild(
+    prefix: &str,
+    old: &Map<String, Value>,
+    form: &FormData,
+    errors: &mut Vec<String>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (k, v) in old {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let new = match v {
+            Value::Array(items) if items.iter().all(Value::is_string) => {
+                let name = format!("v.{path}");
+                if !form.has(&format!("{name}[]")) {
+                    v.clone()
+                } else {
+                    let mut seen = Vec::new();
+                    for i in indices(form, &name) {
+                        let s = form.get(&format!("{name}[{i}]")).trim().to_owned();
+                        if !s.is_empty() && !seen.contains(&s) {
+                            seen.push(s);
+                        }
+                    }
+                    json!(seen)
+                }
+            }
+            Value::Object(inner) if inner.values().all(|x| x.is_array()) => {
+                Value::Object(rebuild(&path, inner, form, errors))
+            }
+            other => {
+                let name = format!("j.{path}");
+                if form.has(&name) {
+                    serde_json::from_str(form.get(&name)).unwrap_or_else(|e| {
+                        errors.push(format!("{path}: not valid JSON ({e})"));
+                        other.clone()
+                    })
+                } else {
+                    other.clone()
+                }
+            }
+        };
+        out.insert(k.clone(), new);
+    }
+    out
+}
+
+async fn edit_page(
+    auth: &Authed,
+    key: &str,
+    value: &Value,
+    message: Option<String>,
+    status: StatusCode,
+) -> WebResult<Response> {
+    let mut list = Vec::new();
+    if let Some(obj) = value.as_object() {
+        parts("", obj, &mut list);
+    }
+    let mut res = render(&EditPage {
+        chrome: auth
+            .chrome
+            .clone()
+            .with_title(format!("Setting {key}"), "settings"),
+        heading: key.to_owned(),
+        about: describe(key),
+        action: format!("/settings/options/{}", session::encode(key)),
+        admin: auth.caller.admin,
+        parts: list,
+        message,
+    })?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+/// `GET /settings/options/{key}`.
+pub async fn option_page(
+    State(state): State<WebState>,
+    auth: Authed,
+    Path(key): Path<String>,
+) -> WebResult<Response> {
+    if key == "regions" {
+        return Ok(session::redirect("/settings/regions"));
+    }
+    let s = state.core.get_setting(&key).await?;
+    edit_page(&auth, &key, &s["value"], None, StatusCode::OK).await
+}
+
+/// `POST /settings/options/{key}`.
+pub async fn option_save(
+    State(state): State<WebState>,
+    auth: Authed,
+    Path(key): Path<String>,
+    Form(form): Form,
+) -> WebResult<Response> {
+    let current = state.core.get_setting(&key).await?["value"].clone();
+    let Some(old) = current.as_object() else {
+        return Err(crate::error::WebError::BadRequest(
+            "this setting is not a set of lists".into(),
+        ));
+    };
+    let mut errors = Vec::new();
+    let value = Value::Object(rebuild("", old, &form, &mut errors));
+    if !errors.is_empty() {
+        return edit_page(
+            &auth,
+            &key,
+            &value,
+            Some(errors.join("; ")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    match state
+        .core
+        .put_setting(&auth.caller, &key, &json!({"value": value}))
+        .await
+    {
+        Ok(_) => {
+            let flash =
+                session::flash_cookie(&[Flash::ok(format!("{key} saved."))], state.secure_cookies);
+            Ok(session::redirect_with(
+                &format!("/settings/options/{}", session::encode(&key)),
+                vec![flash],
+            ))
+        }
+        Err(CoreError::Invalid(e)) => {
+            let msg = e
+                .iter()
+                .map(|x| format!("{}: {}", x.field, x.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            edit_page(
+                &auth,
+                &key,
+                &value,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub use super::regions::{regions_page, regions_save};

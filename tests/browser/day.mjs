@@ -1,0 +1,294 @@
+// A new user's day in Maestro's web UI, in headless Chromium (Debian's /usr/bin/chromium driven
+// by playwright-core): register → create a datacenter and a server with storage, auth, services
+// and tags → find the server by search and by filters → edit it → see the change in its history
+// → switch theme. Any browser console error, page error or 5xx answer fails the run.
+//
+//   node day.mjs <base-url> [--screenshots <dir>]
+//
+// Steps are plain async functions run in order; sharing with a team member (and checking that a
+// stranger cannot see the server) comes with teams and grants — add it to STEPS where marked.
+import { chromium } from "playwright-core";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const args = process.argv.slice(2);
+const base = (args.find((a) => !a.startsWith("--")) || "").replace(/\/$/, "");
+const shotsIdx = args.indexOf("--screenshots");
+const shotsDir = shotsIdx >= 0 ? args[shotsIdx + 1] : null;
+if (!base) {
+  console.error("usage: node day.mjs <base-url> [--screenshots <dir>]");
+  process.exit(2);
+}
+
+const CHROMIUM = process.env.MAESTRO_CHROMIUM || "/usr/bin/chromium";
+const FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function shot(ctx, name) {
+  if (!shotsDir) return;
+  await ctx.page.screenshot({ path: join(shotsDir, name + ".png"), fullPage: false });
+}
+
+// Rows of a schema-driven list field (storage, auth, services, tags).
+async function addRow(page, fieldId) {
+  await page.locator(`#${fieldId} > [data-add-row]`).click();
+  return page.locator(`#${fieldId} > [data-rows-list] > [data-row]`).last();
+}
+
+async function openTab(page, name) {
+  await page.getByRole("tab", { name, exact: false }).first().click();
+}
+
+async function register(ctx) {
+  const { page } = ctx;
+  await page.goto(base + "/");
+  check(page.url().endsWith("/login"), `a visitor is sent to sign in, got ${page.url()}`);
+  await shot(ctx, "sign-in");
+  await page.getByRole("link", { name: "Create one" }).click();
+  await page.getByLabel("Name").fill(ctx.name);
+  await page.getByLabel("E-mail").fill(ctx.email);
+  await page.getByLabel("Password", { exact: true }).fill(ctx.password);
+  await page.getByLabel("Password again").fill(ctx.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(base + "/");
+  await page.getByRole("heading", { name: "Overview" }).waitFor();
+  check((await page.textContent(".user")).includes(ctx.name), "the header names the new user");
+  await shot(ctx, "dashboard");
+}
+
+async function createDatacenter(ctx) {
+  const { page } = ctx;
+  await page.goto(base + "/datacenters/new");
+  await page.locator("#f-name").fill(ctx.dc);
+  await page.locator("#f-provider").fill("AWS");
+  await openTab(page, "Regions");
+  const region = await addRow(page, "f-regions");
+  await region.locator("input").fill("us-east-1");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(/\/datacenters\/[0-9a-f-]{36}$/);
+  await page.getByRole("heading", { name: ctx.dc }).waitFor();
+}
+
+async function createServer(ctx) {
+  const { page } = ctx;
+  await page.goto(base + "/servers");
+  await page.getByRole("link", { name: "New server" }).click();
+  await page.locator("#f-name").fill(ctx.host);
+  await page.locator("#f-hostname").fill(ctx.host);
+  await page.locator("#f-ipv4_private").fill(ctx.ip);
+  await page.locator("#f-os-base").fill("Linux");
+  await page.locator("#f-os-dist").fill("Debian");
+  await page.locator("#f-cpu").fill("4");
+  await page.locator("#f-memory").fill("8");
+  await page.locator("#f-role").fill("Application");
+  await page.locator("#f-environment").fill("Production");
+
+  await openTab(page, "Datacenter");
+  await page.locator("#f-datacenters-id-q").fill(ctx.dc);
+  const pick = page.locator("#f-datacenters-id-results [data-ref-pick]").first();
+  await pick.waitFor();
+  await pick.click();
+  await page.locator("#f-datacenters-region").fill("us-east-1");
+
+  await openTab(page, "Storage");
+  let row = await addRow(page, "f-storage");
+  await row.locator('input[name$=".name"]').fill("/dev/xvda");
+  await row.locator('input[name$=".size"]').fill("50");
+  await row.locator('input[name$=".mount"]').fill("/");
+  await row.locator('input[name$=".ftype"]').fill("ext4");
+  await row.locator('input[type=checkbox][name$=".root"]').check();
+  row = await addRow(page, "f-storage");
+  await row.locator('input[name$=".name"]').fill("/dev/xvdb");
+  await row.locator('input[name$=".size"]').fill("200");
+  await row.locator('input[name$=".mount"]').fill("/data");
+  await row.locator('input[name$=".ftype"]').fill("xfs");
+  await row.locator('input[type=checkbox][name$=".lvm"]').check();
+  await row.locator('input[name$=".pv"]').fill("pv-data");
+  await row.locator('input[name$=".vg"]').fill("vg-data");
+  await shot(ctx, "server-form-storage");
+
+  await openTab(page, "Auth");
+  row = await addRow(page, "f-auth");
+  await row.locator('input[name$=".name"]').fill("ops");
+  await row.locator('select[name$=".type"]').selectOption("PKI");
+  await row.locator('input[name$=".username"]').fill("ec2-user");
+  await row.locator('input[name$=".key"]').fill("master.pem");
+
+  await openTab(page, "Services");
+  row = await addRow(page, "f-services");
+  await row.locator('input[name$=".name"]').fill("Nginx");
+  await row.locator('input[name$=".version"]').fill("1.25");
+
+  await openTab(page, "Tags");
+  row = await addRow(page, "f-tags");
+  await row.locator('input[name$=".key"]').fill("team");
+  await row.locator('input[name$=".value"]').fill("web");
+
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(/\/servers\/[0-9a-f-]{36}$/);
+  ctx.serverUrl = page.url();
+  await page.locator(".flash-ok").filter({ hasText: "created" }).waitFor();
+  await openTab(page, "Storage");
+  const storage = await page.locator("#tab-storage").textContent();
+  check(storage.includes("/dev/xvda") && storage.includes("vg-data"), "the storage tab lists both volumes");
+  await openTab(page, "Auth");
+  check((await page.locator("#tab-auth").textContent()).includes("ec2-user"), "the auth tab lists ec2-user");
+  await openTab(page, "Services");
+  check((await page.locator("#tab-services").textContent()).includes("Nginx"), "the services tab lists Nginx");
+  await openTab(page, "Datacenter");
+  check((await page.locator("#tab-datacenter").textContent()).includes(ctx.dc), "the datacenter tab names the datacenter");
+  await openTab(page, "General");
+  await shot(ctx, "server-detail");
+}
+
+async function expectResult(page, present) {
+  const row = page.locator("#results tbody th a", { hasText: present.name });
+  if (present.shown) await row.first().waitFor();
+  else await page.locator("#results td.empty").waitFor();
+}
+
+async function findServer(ctx) {
+  const { page } = ctx;
+  await page.goto(base + "/servers");
+  await page.locator("#list-q").fill(ctx.host);
+  await page.waitForURL(/q=/);
+  await expectResult(page, { name: ctx.host, shown: true });
+  await page.locator("#list-q").fill(ctx.ip);
+  await page.waitForURL(new RegExp("q=" + ctx.ip.replace(/\./g, "\\.")));
+  await expectResult(page, { name: ctx.host, shown: true });
+  await page.locator("#list-q").fill("");
+  await page.locator("#f-environment").selectOption("Production");
+  await page.waitForURL(/environment=Production/);
+  await page.locator("#f-os-base").selectOption("Linux");
+  await page.waitForURL(/os\.base=Linux/);
+  await expectResult(page, { name: ctx.host, shown: true });
+  await shot(ctx, "servers-list");
+  await page.locator("#f-environment").selectOption("Staging");
+  await page.waitForURL(/environment=Staging/);
+  await expectResult(page, { name: ctx.host, shown: false });
+  await page.goto(base + "/servers?tag=team%3Dweb");
+  await expectResult(page, { name: ctx.host, shown: true });
+  await page.getByRole("link", { name: ctx.host }).first().click();
+  await page.waitForURL(ctx.serverUrl);
+}
+
+async function editServer(ctx) {
+  const { page } = ctx;
+  await page.goto(ctx.serverUrl);
+  await page.getByRole("link", { name: "Edit", exact: true }).click();
+  await page.locator("#f-cpu").fill("8");
+  await openTab(page, "Storage");
+  const rows = page.locator("#f-storage > [data-rows-list] > [data-row]");
+  check((await rows.count()) === 2, "the form shows both volumes");
+  await rows.nth(1).getByRole("button", { name: /Remove/ }).click();
+  check((await rows.count()) === 1, "a volume row can be removed");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(ctx.serverUrl);
+  await page.locator(".flash-ok").filter({ hasText: "saved" }).waitFor();
+  const general = await page.locator("#tab-general").textContent();
+  check(/CPU\s*8/.test(general.replace(/\s+/g, " ")), "the server now has 8 CPUs");
+  await openTab(page, "Storage");
+  check(!(await page.locator("#tab-storage").textContent()).includes("/dev/xvdb"), "the removed volume is gone");
+}
+
+async function seeHistory(ctx) {
+  const { page } = ctx;
+  await page.goto(ctx.serverUrl);
+  await openTab(page, "History");
+  const history = page.locator("#tab-history");
+  await history.locator(".event").first().waitFor();
+  const latest = history.locator(".event").first();
+  const text = (await latest.textContent()).replace(/\s+/g, " ");
+  check(text.includes("update") && text.includes(ctx.name) && text.includes("ui"), `the newest event is the UI update by ${ctx.name}: ${text}`);
+  const cpu = latest.locator("tr", { hasText: "cpu" });
+  check((await cpu.locator("td.old").textContent()).trim() === "4", "cpu old value is 4");
+  check((await cpu.locator("td.new").textContent()).trim() === "8", "cpu new value is 8");
+  check((await history.locator(".event").count()) >= 2, "the creation is in the history too");
+  await shot(ctx, "server-history");
+}
+
+// Issue 3 adds here: shareWithTeammate (a team member sees the server, a stranger gets 404).
+
+async function switchTheme(ctx) {
+  const { page } = ctx;
+  await page.goto(base + "/");
+  check((await page.getAttribute("html", "data-theme")) === "lotus", "lotus is the default theme");
+  await page.locator("#theme-select").selectOption("dark");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+  await page.reload();
+  check((await page.getAttribute("html", "data-theme")) === "dark", "the chosen theme persists");
+  await shot(ctx, "dashboard-dark");
+  await page.locator("#theme-select").selectOption("lotus");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === "lotus");
+}
+
+async function morePages(ctx) {
+  if (!shotsDir) return;
+  const { page } = ctx;
+  await page.goto(base + "/settings/options/env_options");
+  await shot(ctx, "settings-options");
+  await page.goto(base + "/applications");
+  await shot(ctx, "applications-list");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(base + "/servers");
+  await shot(ctx, "servers-list-phone");
+}
+
+const STEPS = [register, createDatacenter, createServer, findServer, editServer, seeHistory, switchTheme, morePages];
+
+async function main() {
+  if (shotsDir) mkdirSync(shotsDir, { recursive: true });
+  const profile = mkdtempSync(join(tmpdir(), "maestro-chromium-"));
+  // A fresh profile directory every run (playwright passes it as --user-data-dir).
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 860 },
+  });
+  const problems = [];
+  let failed = false;
+  try {
+    const page = context.pages()[0] || (await context.newPage());
+    page.setDefaultTimeout(10000);
+    page.on("console", (m) => { if (m.type() === "error") problems.push(`console error on ${page.url()}: ${m.text()}`); });
+    page.on("pageerror", (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
+    page.on("response", (r) => { if (r.status() >= 500) problems.push(`${r.status()} from ${r.url()}`); });
+    const stamp = Date.now().toString(36);
+    const ctx = {
+      page,
+      name: "Dana Day",
+      email: `dana.${stamp}@example.com`,
+      password: "a-long-passphrase",
+      host: `web-${stamp}`,
+      ip: `10.${Math.floor(Math.random() * 200) + 20}.7.${Math.floor(Math.random() * 200) + 20}`,
+      dc: `dc-${stamp}`,
+    };
+    for (const step of STEPS) {
+      const started = Date.now();
+      await step(ctx);
+      check(problems.length === 0, `browser problems after ${step.name}:\n  ${problems.join("\n  ")}`);
+      console.log(`ok  ${step.name} (${Date.now() - started} ms)`);
+    }
+    console.log("a new user's day: all steps passed");
+  } catch (e) {
+    failed = true;
+    console.error(`FAILED: ${e.stack || e}`);
+    if (problems.length) console.error(`browser problems:\n  ${problems.join("\n  ")}`);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+main();
