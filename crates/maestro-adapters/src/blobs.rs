@@ -18,6 +18,9 @@ pub struct S3Config {
     pub bucket: String,
     pub region: String,
     pub endpoint: Option<String>,
+    /// Explicit credentials; when absent the standard AWS_* variables are used.
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
 }
 
 pub struct Blobs {
@@ -40,6 +43,11 @@ impl Blobs {
         let mut builder = AmazonS3Builder::from_env()
             .with_bucket_name(&config.bucket)
             .with_region(&config.region);
+        if let (Some(id), Some(secret)) = (&config.access_key_id, &config.secret_access_key) {
+            builder = builder
+                .with_access_key_id(id)
+                .with_secret_access_key(secret);
+        }
         if let Some(endpoint) = &config.endpoint {
             builder = builder
                 .with_endpoint(endpoint)

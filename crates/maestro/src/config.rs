@@ -68,6 +68,12 @@ pub struct Settings {
     /// S3-compatible endpoint (e.g. http://127.0.0.1:5055), default AWS.
     #[arg(long, env = "MAESTRO_S3_ENDPOINT")]
     pub s3_endpoint: Option<String>,
+    /// S3 access key id (default: AWS_ACCESS_KEY_ID).
+    #[arg(long, env = "MAESTRO_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+    /// S3 secret access key (default: AWS_SECRET_ACCESS_KEY).
+    #[arg(long, env = "MAESTRO_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
     /// SMTP server for password reset e-mails (unset: no e-mail is sent).
     #[arg(long, env = "SMTP_HOST")]
     pub smtp_host: Option<String>,
@@ -198,6 +204,8 @@ impl Settings {
                     bucket,
                     region: self.s3_region.clone(),
                     endpoint: self.s3_endpoint.clone(),
+                    access_key_id: self.s3_access_key_id.clone(),
+                    secret_access_key: self.s3_secret_access_key.clone(),
                 })
             }
         };

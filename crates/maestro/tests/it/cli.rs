@@ -87,3 +87,84 @@ fn migrate_and_demo_work_from_the_command_line() {
     // A second load refuses: the inventory is no longer empty.
     assert!(!run(&["demo"]).status.success());
 }
+
+#[test]
+fn admin_commands_create_accounts_and_reset_passwords() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = |args: &[&str]| {
+        let mut c = Command::new(BIN);
+        c.args(args)
+            .env("MAESTRO_DATA_DIR", dir.path())
+            .env("MAESTRO_LOG", "warn")
+            .env_remove("MAESTRO_ADMIN_PASSWORD");
+        c
+    };
+    // The password from standard input.
+    let mut child = cmd(&[
+        "admin",
+        "create-user",
+        "--name",
+        "Ops Lead",
+        "--email",
+        "ops@example.com",
+        "--admin",
+    ])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"from-standard-input\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(administrator)"));
+    // A weak password is refused with the reason.
+    let out = cmd(&[
+        "admin",
+        "reset-password",
+        "--email",
+        "ops@example.com",
+        "--password",
+        "weak",
+    ])
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
+    let out = cmd(&[
+        "admin",
+        "reset-password",
+        "--email",
+        "ops@example.com",
+        "--password",
+        "a-strong-new-one",
+    ])
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cmd(&[
+        "admin",
+        "reset-password",
+        "--email",
+        "nobody@example.com",
+        "--password",
+        "a-strong-new-one",
+    ])
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+}

@@ -151,7 +151,7 @@ impl TestApp {
         tweak(&mut s);
         let core = maestro::open(&s).await?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let running = maestro::serve(core.clone(), s.listen_addr()?, async {
+        let running = maestro::serve_with(core.clone(), s.listen_addr()?, &s.ui(), async {
             let _ = rx.await;
         })
         .await?;
@@ -164,6 +164,10 @@ impl TestApp {
             _dir: dir,
             pg: None,
         })
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
     }
 
     pub fn url(&self, path: &str) -> String {

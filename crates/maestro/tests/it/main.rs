@@ -2,16 +2,20 @@
 //! once on SQLite and once on PostgreSQL (see `harness`).
 
 mod harness;
+mod peers;
 mod support;
 
 mod accounts;
+mod avatars;
 mod cli;
 mod crud;
 mod demo;
 mod filters;
 mod filters_refs;
+mod identity;
 mod listing;
 mod meta;
+mod recovery;
 mod settings;
 mod sharing;
 mod teams;
