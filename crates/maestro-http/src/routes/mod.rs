@@ -4,6 +4,7 @@ pub mod auth;
 pub mod inventory;
 pub mod meta;
 pub mod openapi;
+pub mod openapi_identity;
 pub mod settings;
 pub mod teams;
 pub mod users;

@@ -12,7 +12,7 @@ pub async fn document() -> Json<Value> {
     Json(DOC.get_or_init(build).clone())
 }
 
-fn problem_ref() -> Value {
+pub(crate) fn problem_ref() -> Value {
     json!({"$ref": "#/components/schemas/Problem"})
 }
 
@@ -193,21 +193,21 @@ fn list_params(ks: &KindSchema) -> Vec<Value> {
     params
 }
 
-fn page_schema(item: &str) -> Value {
+pub(crate) fn page_schema(item: &str) -> Value {
     json!({"type": "object", "required": ["items", "total", "page", "limit"], "properties": {
         "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
         "total": {"type": "integer"}, "page": {"type": "integer"}, "limit": {"type": "integer"}}})
 }
 
-fn json_body(schema: Value) -> Value {
+pub(crate) fn json_body(schema: Value) -> Value {
     json!({"required": true, "content": {"application/json": {"schema": schema}}})
 }
 
-fn ok(description: &str, schema: Value) -> Value {
+pub(crate) fn ok(description: &str, schema: Value) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": schema}}})
 }
 
-fn op(tag: &str, summary: &str, responses: Map<String, Value>) -> Map<String, Value> {
+pub(crate) fn op(tag: &str, summary: &str, responses: Map<String, Value>) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("tags".into(), json!([tag]));
     m.insert("summary".into(), json!(summary));
@@ -215,7 +215,7 @@ fn op(tag: &str, summary: &str, responses: Map<String, Value>) -> Map<String, Va
     m
 }
 
-fn responses(pairs: Vec<(&str, Value)>, errors: &[u16]) -> Map<String, Value> {
+pub(crate) fn responses(pairs: Vec<(&str, Value)>, errors: &[u16]) -> Map<String, Value> {
     let mut m: Map<String, Value> = pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     m.extend(problem_responses(errors));
     m
@@ -385,18 +385,6 @@ fn account_paths(paths: &mut Map<String, Value>) {
         responses(vec![("204", json!({"description": "Logged out"}))], &[401]),
     );
     paths.insert("/api/v1/auth/logout".into(), json!({"post": logout}));
-    let me = op(
-        "Accounts",
-        "The caller's account",
-        responses(
-            vec![(
-                "200",
-                ok("The account", json!({"$ref": "#/components/schemas/User"})),
-            )],
-            &[401],
-        ),
-    );
-    paths.insert("/api/v1/me".into(), json!({"get": me}));
 }
 
 fn settings_paths(paths: &mut Map<String, Value>) {
@@ -490,6 +478,7 @@ fn build() -> Value {
     }
     settings_paths(&mut paths);
     meta_paths(&mut paths);
+    super::openapi_identity::paths(&mut paths);
 
     let mut schemas = Map::new();
     for ks in schema::all() {
@@ -561,5 +550,32 @@ mod tests {
                 .len(),
             26
         );
+        for p in [
+            "/api/v1/me",
+            "/api/v1/me/password",
+            "/api/v1/me/avatar",
+            "/api/v1/me/tokens",
+            "/api/v1/me/tokens/{id}",
+            "/api/v1/auth/renew",
+            "/api/v1/auth/forgot",
+            "/api/v1/auth/reset",
+            "/api/v1/users",
+            "/api/v1/users/{id}",
+            "/api/v1/users/{id}/password",
+            "/api/v1/users/{id}/history",
+            "/api/v1/users/{id}/avatar",
+            "/api/v1/teams",
+            "/api/v1/teams/{id}",
+            "/api/v1/teams/{id}/members",
+            "/api/v1/teams/{id}/members/{user}",
+            "/api/v1/teams/{id}/history",
+            "/api/v1/teams/{id}/avatar",
+            "/api/v1/teams/{id}/{collection}",
+            "/api/v1/servers/{id}/grants",
+            "/api/v1/dashboard",
+        ] {
+            assert!(doc["paths"][p].is_object(), "{p} is documented");
+        }
+        assert!(doc["paths"]["/api/v1/me"]["patch"].is_object());
     }
 }
