@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod avatars;
+mod browser;
 mod cli;
 mod crud;
 mod demo;
@@ -19,3 +20,4 @@ mod recovery;
 mod settings;
 mod sharing;
 mod teams;
+mod web;
