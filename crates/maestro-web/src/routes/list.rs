@@ -6,14 +6,14 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use maestro_core::CoreError;
-use maestro_model::schema::{Collection, FamilyScope, Kind, NETWORK_FAMILIES, Ty};
+use maestro_model::schema::{Collection, Kind};
 use serde_json::Value;
 
+use super::filters::{Filter, core_pairs, filters, get};
 use crate::WebState;
 use crate::chrome::{Authed, Chrome, render};
 use crate::error::WebResult;
-use crate::forms::Choices;
-use crate::hints::{self, Source};
+use crate::hints;
 use crate::session::encode;
 use crate::view::{at, cell};
 
@@ -44,15 +44,6 @@ pub struct Row {
     pub name: String,
     pub cells: Vec<String>,
     pub active: bool,
-}
-
-pub struct Filter {
-    pub id: String,
-    pub name: String,
-    pub label: &'static str,
-    /// (value, label); empty = a text input.
-    pub options: Vec<(String, String)>,
-    pub value: String,
 }
 
 pub struct Chip {
@@ -105,42 +96,6 @@ fn with(pairs: &[(String, String)], key: &str, value: &str) -> Vec<(String, Stri
     out
 }
 
-fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
-    pairs
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-/// The pairs sent to the core: empty values dropped, `tag=key=value` expanded.
-fn core_pairs(coll: Collection, pairs: &[(String, String)]) -> Vec<(String, String)> {
-    let string_tags = matches!(
-        coll.kind().schema().field("tags").map(|f| &f.ty),
-        Some(Ty::List {
-            item: Ty::Str { .. },
-            ..
-        })
-    );
-    let mut out = Vec::new();
-    for (k, v) in pairs.iter().filter(|(_, v)| !v.trim().is_empty()) {
-        if k == "tag" {
-            let (key, value) = v.split_once('=').unwrap_or((v, ""));
-            if string_tags {
-                out.push(("tags".into(), key.trim().into()));
-            } else {
-                out.push(("tags.key".into(), key.trim().into()));
-                if !value.trim().is_empty() {
-                    out.push(("tags.value".into(), value.trim().into()));
-                }
-            }
-        } else {
-            out.push((k.clone(), v.trim().to_owned()));
-        }
-    }
-    out
-}
-
 fn columns_of(coll: Collection) -> Vec<String> {
     let schema = coll.kind().schema();
     match hints::list_columns(coll) {
@@ -160,103 +115,6 @@ fn sortable(coll: Collection, path: &str) -> bool {
     matches!(path, "name" | "created_at" | "updated_at")
         || (path == "family" && kind.has_family())
         || kind.schema().indexed_paths().iter().any(|(p, _)| p == path)
-}
-
-fn options(values: Vec<String>) -> Vec<(String, String)> {
-    values.into_iter().map(|v| (v.clone(), v)).collect()
-}
-
-async fn filters(
-    state: &WebState,
-    auth: &Authed,
-    coll: Collection,
-    pairs: &[(String, String)],
-) -> WebResult<Vec<Filter>> {
-    let schema = coll.kind().schema();
-    let choices = Choices::load(&state.core, &auth.caller).await?;
-    let mut out = Vec::new();
-    let mut add = |name: &str, label: &'static str, opts: Vec<(String, String)>| {
-        out.push(Filter {
-            id: crate::forms::dom_id(name),
-            name: name.to_owned(),
-            label,
-            options: opts,
-            value: get(pairs, name).to_owned(),
-        });
-    };
-    if schema.field("environment").is_some() {
-        add(
-            "environment",
-            "Environment",
-            options(choices.values(Source::Setting("env_options", &["environment"]))),
-        );
-    }
-    if coll == Collection::Servers {
-        add(
-            "role",
-            "Role",
-            options(choices.values(Source::Setting("server_options", &["role"]))),
-        );
-        add(
-            "os.base",
-            "OS",
-            options(choices.values(Source::Setting("server_options", &["os"]))),
-        );
-    }
-    let families: Vec<String> = match (coll.family_scope(), coll.kind()) {
-        (FamilyScope::Resources, _) => coll
-            .family_scope()
-            .families()
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        (_, Kind::Network) => NETWORK_FAMILIES.iter().map(|s| s.to_string()).collect(),
-        (_, Kind::Service) => maestro_model::schema::APPLICATION_FAMILIES
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        _ => Vec::new(),
-    };
-    if !families.is_empty() {
-        add("family", "Family", options(families));
-    }
-    if schema.field("datacenters").is_some() {
-        let dcs = state
-            .core
-            .list_entities(
-                &auth.caller,
-                Collection::Datacenters,
-                &[
-                    ("limit".into(), "200".into()),
-                    ("sort".into(), "name".into()),
-                ],
-            )
-            .await?;
-        let opts = dcs
-            .items
-            .iter()
-            .filter_map(|d| {
-                Some((
-                    d["id"].as_str()?.to_owned(),
-                    d["name"].as_str().unwrap_or("?").to_owned(),
-                ))
-            })
-            .collect();
-        add("datacenters.id", "Datacenter", opts);
-    }
-    if schema.field("tags").is_some() {
-        add("tag", "Tag (key or key=value)", Vec::new());
-    }
-    add(
-        "active",
-        "Status",
-        vec![
-            ("".into(), "Active".into()),
-            ("false".into(), "Deleted".into()),
-            ("all".into(), "All".into()),
-        ],
-    );
-    Ok(out)
 }
 
 /// `GET /{collection}`.

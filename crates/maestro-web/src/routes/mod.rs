@@ -5,9 +5,11 @@ pub mod account;
 pub mod dashboard;
 pub mod edit;
 pub mod entity;
+pub mod filters;
 pub mod list;
 pub mod partials;
 pub mod regions;
+pub mod setting_values;
 pub mod settings;
 
 use maestro_model::EntityId;

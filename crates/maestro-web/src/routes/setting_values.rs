@@ -1,0 +1,159 @@
+//! The option-list editor's parts (lists of values as rows, other shapes as JSON) and how a
+//! submitted form becomes a setting value again, following the shape of the current value.
+
+use serde_json::{Map, Value, json};
+
+use crate::forms::decode::indices;
+use crate::forms::{Control, FieldView, Row, Rows, TextInput, dom_id};
+use crate::hints;
+use crate::session::FormData;
+use crate::view::singular;
+
+/// One editable part of a setting: a list of values, or JSON for other shapes.
+pub enum Part {
+    List(Box<FieldView>),
+    Json {
+        name: String,
+        id: String,
+        label: String,
+        text: String,
+    },
+}
+
+fn text_field(name: String, label: String, value: &str) -> FieldView {
+    FieldView {
+        id: dom_id(&name),
+        name,
+        label,
+        help: "",
+        required: false,
+        error: None,
+        engine: None,
+        hidden: false,
+        control: Control::Text(TextInput {
+            kind: "text",
+            value: value.to_owned(),
+            ..TextInput::default()
+        }),
+    }
+}
+
+/// A list of strings as rows of text inputs named `{name}[i]`.
+pub fn list_widget(name: &str, label: String, values: &[String]) -> FieldView {
+    let noun = singular(&label);
+    let row = |index: &str, value: &str| Row {
+        index: index.to_owned(),
+        fields: vec![text_field(format!("{name}[{index}]"), noun.clone(), value)],
+        more: Vec::new(),
+        orig: None,
+        orig_name: String::new(),
+        error: None,
+    };
+    let rows = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| row(&i.to_string(), v))
+        .collect();
+    FieldView {
+        id: dom_id(name),
+        name: name.to_owned(),
+        label,
+        help: "",
+        required: false,
+        error: None,
+        engine: None,
+        hidden: false,
+        control: Control::Rows(Rows {
+            rows,
+            template: Box::new(row(crate::forms::build::TEMPLATE_INDEX, "")),
+            noun,
+        }),
+    }
+}
+
+pub fn parts(prefix: &str, value: &Map<String, Value>, out: &mut Vec<Part>) {
+    for (k, v) in value {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let label = path
+            .split('.')
+            .map(hints::label)
+            .collect::<Vec<_>>()
+            .join(" › ");
+        match v {
+            Value::Array(items) if items.iter().all(Value::is_string) => {
+                let values: Vec<String> = items
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect();
+                out.push(Part::List(Box::new(list_widget(
+                    &format!("v.{path}"),
+                    label,
+                    &values,
+                ))));
+            }
+            Value::Object(inner) if inner.values().all(|x| x.is_array()) => {
+                parts(&path, inner, out)
+            }
+            other => out.push(Part::Json {
+                name: format!("j.{path}"),
+                id: dom_id(&format!("j.{path}")),
+                label,
+                text: serde_json::to_string_pretty(other).unwrap_or_default(),
+            }),
+        }
+    }
+}
+
+/// Rebuilds a setting's value from the form, following the shape of `old`.
+pub fn rebuild(
+    prefix: &str,
+    old: &Map<String, Value>,
+    form: &FormData,
+    errors: &mut Vec<String>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (k, v) in old {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let new = match v {
+            Value::Array(items) if items.iter().all(Value::is_string) => {
+                let name = format!("v.{path}");
+                if !form.has(&format!("{name}[]")) {
+                    v.clone()
+                } else {
+                    let mut seen = Vec::new();
+                    for i in indices(form, &name) {
+                        let s = form.get(&format!("{name}[{i}]")).trim().to_owned();
+                        if !s.is_empty() && !seen.contains(&s) {
+                            seen.push(s);
+                        }
+                    }
+                    json!(seen)
+                }
+            }
+            Value::Object(inner) if inner.values().all(|x| x.is_array()) => {
+                Value::Object(rebuild(&path, inner, form, errors))
+            }
+            other => {
+                let name = format!("j.{path}");
+                if form.has(&name) {
+                    serde_json::from_str(form.get(&name)).unwrap_or_else(|e| {
+                        errors.push(format!("{path}: not valid JSON ({e})"));
+                        other.clone()
+                    })
+                } else {
+                    other.clone()
+                }
+            }
+        };
+        out.insert(k.clone(), new);
+    }
+    out
+}
