@@ -7,7 +7,9 @@ use serde_json::{Map, Value, json};
 
 use crate::ports::{ChangeRecord, EntityRecord, EntitySummary, RelationRow};
 
-/// Rows of `rows` that fill `spec` for `anchor`, in position order, visible peers only.
+/// Rows of `rows` that fill `spec` for `anchor`, visible peers only. A forward field keeps the
+/// order it was written in (`position`); an inverse field (a server's `applications`) has no
+/// order of its own and lists its peers by id, i.e. in creation order.
 pub fn rows_for<'a>(
     rows: &'a [RelationRow],
     anchor: EntityId,
@@ -26,7 +28,11 @@ pub fn rows_for<'a>(
                 }
         })
         .collect();
-    out.sort_by_key(|r| (r.position, r.peer.id));
+    if spec.inverse {
+        out.sort_by_key(|r| r.peer.id);
+    } else {
+        out.sort_by_key(|r| (r.position, r.peer.id));
+    }
     out
 }
 

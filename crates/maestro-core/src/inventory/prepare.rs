@@ -89,6 +89,11 @@ pub fn validate_doc(
     if kind == Kind::System {
         entry_apps_join_the_system(&mut v.refs);
     }
+    // Inverse fields are listed by id (see `views::rows_for`): the order a client sends them in
+    // is not kept, so it must not count as a change either.
+    for r in v.refs.iter_mut().filter(|r| r.spec.inverse) {
+        r.targets.sort_by_key(|t| t.id);
+    }
     Ok(v)
 }
 

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
+use maestro_model::diff::FieldChange;
 use maestro_model::schema::Kind;
 use maestro_model::validate::{RefTarget, RefWrite};
 use maestro_model::{EntityId, FieldError};
@@ -222,7 +223,7 @@ pub fn rows_after(
 
 /// History records (and `updated_at` touches) for the entities on the other end of `edits`
 /// whose own documents show the relation (e.g. a server's `applications` when an application's
-/// `servers` changed).
+/// `servers` changed): one entry per entity, with every field of it that changed.
 pub async fn counterpart_changes(
     core: &Core,
     caller: &Caller,
@@ -258,9 +259,8 @@ pub async fn counterpart_changes(
         .into_iter()
         .map(|s| (s.id, s.kind))
         .collect();
-    let mut records = Vec::new();
-    let mut touches = Vec::new();
-    let mut done: Vec<EntityId> = Vec::new();
+    // Every changed field of one peer goes into one history entry, paths in diff order.
+    let mut by_peer: BTreeMap<EntityId, (Kind, Vec<FieldChange>)> = BTreeMap::new();
     for (peer, rel, peer_is_src) in touched.keys() {
         let Some(kind) = kinds.get(peer) else {
             continue;
@@ -277,29 +277,32 @@ pub async fn counterpart_changes(
         let before = rows_for(&peer_rows, *peer, spec);
         let after_rows = rows_after(*peer, &peer_rows, edits, &known);
         let after = rows_for(&after_rows, *peer, spec);
+        // As the peer's own diff would show it: an empty reference field is absent (null).
         let render = |rows: &[&RelationRow]| -> Value {
-            let items: Vec<Value> = rows
-                .iter()
-                .map(|r| {
-                    let mut m = Map::new();
-                    m.insert("id".into(), json!(r.peer.id));
-                    m.extend(r.attrs.clone());
-                    Value::Object(m)
-                })
-                .collect();
-            if spec.many {
-                Value::Array(items)
+            let mut items = rows.iter().map(|r| {
+                let mut m = Map::new();
+                m.insert("id".into(), json!(r.peer.id));
+                m.extend(r.attrs.clone());
+                Value::Object(m)
+            });
+            if !spec.many {
+                items.next().map_or(Value::Null, |v| v["id"].clone())
+            } else if rows.is_empty() {
+                Value::Null
             } else {
-                items
-                    .into_iter()
-                    .next()
-                    .map_or(Value::Null, |v| v["id"].clone())
+                Value::Array(items.collect())
             }
         };
         let (old, new) = (render(&before), render(&after));
-        if old == new {
-            continue;
+        if old != new {
+            let entry = by_peer.entry(*peer).or_insert_with(|| (*kind, Vec::new()));
+            entry.1.push(FieldChange { path, old, new });
         }
+    }
+    let mut records = Vec::new();
+    let mut touches = Vec::new();
+    for (peer, (kind, mut changes)) in by_peer {
+        changes.sort_by(|a, b| a.path.cmp(&b.path));
         records.push(ChangeRecord {
             id: Uuid::now_v7(),
             subject_kind: kind.as_str().into(),
@@ -309,13 +312,10 @@ pub async fn counterpart_changes(
             actor_name: caller.name.clone(),
             source: caller.source.as_str().into(),
             op: "update".into(),
-            changes: json!([{"path": path, "old": old, "new": new}]),
+            changes: serde_json::to_value(changes).unwrap_or_default(),
             context: caller.context.clone(),
         });
-        if !done.contains(peer) {
-            done.push(*peer);
-            touches.push((*peer, at));
-        }
+        touches.push((peer, at));
     }
     Ok((records, touches))
 }

@@ -75,3 +75,63 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+/// The history items of an entity (asserting 200), newest first.
+pub async fn history(app: &TestApp, token: &str, coll: &str, id: &str) -> Vec<Value> {
+    let body = list(
+        app,
+        token,
+        &format!("/api/v1/{coll}/{id}/history?limit=500"),
+    )
+    .await;
+    body["items"].as_array().expect("items").clone()
+}
+
+/// The ops of a history, newest first.
+pub fn ops(history: &[Value]) -> Vec<String> {
+    history
+        .iter()
+        .map(|h| h["op"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The ids of a reference list (`[{id, name, …}]`).
+pub fn ref_ids(refs: &Value) -> Vec<String> {
+    refs.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| r["id"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `GET /{coll}/{id}/relations`, asserting 200.
+pub async fn relations(app: &TestApp, token: &str, coll: &str, id: &str) -> Value {
+    let (status, body) = app
+        .get(token, &format!("/api/v1/{coll}/{id}/relations"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// `(name, rel)` of one side of a relations answer, sorted.
+pub fn peers(side: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = side
+        .as_array()
+        .expect("relation list")
+        .iter()
+        .map(|r| {
+            let name = r["name"].as_str().unwrap_or_default().to_owned();
+            (name, r["rel"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Owned `(name, rel)` pairs, to compare with [`peers`].
+pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
