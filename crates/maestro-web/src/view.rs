@@ -36,6 +36,18 @@ pub fn collection_for(kind: Kind) -> Collection {
     }
 }
 
+/// What one entity of `coll` is called ("Database", "Load balancer", a resource's family).
+pub fn noun(coll: Collection, family: Option<&str>) -> String {
+    match (coll, family) {
+        (Collection::Databases, _) => "Database".into(),
+        (Collection::Loadbalancers, _) => "Load balancer".into(),
+        (Collection::Services, _) => "Service".into(),
+        (Collection::Resources, Some(f)) => f.to_owned(),
+        (Collection::Resources, None) => "Resource".into(),
+        _ => coll.kind().schema().label.to_owned(),
+    }
+}
+
 /// "Tags" → "tag": the noun of one row.
 pub fn singular(label: &str) -> String {
     let l = label.to_lowercase();
@@ -248,11 +260,32 @@ fn table(fields: &'static [Field], v: Option<&Value>) -> Disp {
     Disp::Table(cols.iter().map(|c| hints::label(c.name)).collect(), rows)
 }
 
-/// A history value: scalars as text, the rest as compact JSON.
-pub fn history_value(v: &Value) -> String {
+/// A history value as lines: scalars as text, each object of a list on its own line as
+/// `key: value` pairs, other values as compact JSON.
+pub fn history_value(v: &Value) -> Vec<String> {
+    let pairs = |o: &serde_json::Map<String, Value>| {
+        o.iter()
+            .filter(|(_, x)| !x.is_null())
+            .map(|(k, x)| match x {
+                Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                    format!("{k}: {}", scalar_text(x))
+                }
+                other => format!("{k}: {other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match v {
-        Value::Null => "—".into(),
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => scalar_text(v),
-        other => other.to_string(),
+        Value::Null => vec!["—".into()],
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => vec![scalar_text(v)],
+        Value::Array(items) if items.is_empty() => vec!["(none)".into()],
+        Value::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::Object(o) => pairs(o),
+                other => scalar_text(other),
+            })
+            .collect(),
+        Value::Object(o) => vec![pairs(o)],
     }
 }

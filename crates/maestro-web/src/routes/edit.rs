@@ -19,6 +19,7 @@ use crate::error::WebResult;
 use crate::forms::decode::{decode, family_of};
 use crate::forms::{Choices, FormView, build};
 use crate::session::{self, Flash, Form};
+use crate::view::noun;
 
 #[derive(Template)]
 #[template(path = "form.html")]
@@ -28,14 +29,6 @@ struct FormPage {
     action: String,
     cancel: String,
     form: FormView,
-}
-
-fn noun(coll: Collection, family: Option<&str>) -> String {
-    match (coll, family) {
-        (Collection::Resources, Some(f)) => f.to_owned(),
-        (Collection::Resources, None) => "resource".into(),
-        _ => coll.kind().schema().label.to_owned(),
-    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -35,8 +35,8 @@ pub struct RelGroup {
 
 pub struct Change {
     pub path: String,
-    pub old: String,
-    pub new: String,
+    pub old: Vec<String>,
+    pub new: Vec<String>,
 }
 
 pub struct Entry {
@@ -55,6 +55,7 @@ struct DetailPage {
     id: String,
     name: String,
     kind_label: String,
+    list_label: &'static str,
     active: bool,
     can_edit: bool,
     tabs: Vec<DetailTab>,
@@ -173,10 +174,7 @@ pub async fn page(
     let name = doc["name"].as_str().unwrap_or("?").to_owned();
     let schema = coll.kind().schema();
     let family = doc["family"].as_str().map(str::to_owned);
-    let kind_label = match (&family, coll.kind()) {
-        (Some(f), maestro_model::schema::Kind::Application) => f.clone(),
-        _ => schema.label.to_owned(),
-    };
+    let kind_label = view::noun(coll, family.as_deref());
     let open_tab = q.get("tab").map(|t| tab_id(t)).unwrap_or_default();
     render(&DetailPage {
         chrome: auth
@@ -186,6 +184,7 @@ pub async fn page(
         seg: coll.segment(),
         id: id.to_string(),
         kind_label,
+        list_label: coll.label(),
         active: doc["active"].as_bool().unwrap_or(true),
         can_edit: !schema.global || auth.caller.admin,
         tabs: detail_tabs(coll, &doc),

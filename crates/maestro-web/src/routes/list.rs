@@ -194,11 +194,7 @@ pub async fn page(
         chrome: auth.chrome.clone().with_title(coll.label(), seg),
         seg,
         can_create: !schema.global || auth.caller.admin,
-        noun: if coll == Collection::Resources {
-            "resource".into()
-        } else {
-            schema.label.to_lowercase()
-        },
+        noun: crate::view::noun(coll, None).to_lowercase(),
         q: get(&pairs, "q").to_owned(),
         sort,
         filters,
