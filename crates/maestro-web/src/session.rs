@@ -206,6 +206,22 @@ impl FromRequestParts<WebState> for Session {
     }
 }
 
+/// The client's IP address, when the server knows it (sign-in failures are throttled per address).
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, WebError> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
 /// A submitted form (`application/x-www-form-urlencoded`) as ordered pairs.
 #[derive(Debug, Clone, Default)]
 pub struct FormData {

@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::WebState;
 use crate::chrome::{Chrome, Ctx, render};
 use crate::error::WebResult;
-use crate::session::{self, Flash, Form, SESSION_COOKIE, Session};
+use crate::session::{self, ClientAddr, Flash, Form, SESSION_COOKIE, Session};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -101,12 +101,13 @@ fn message_of(e: &CoreError) -> Option<String> {
 pub async fn login(
     State(state): State<WebState>,
     ctx: Ctx,
+    ClientAddr(client): ClientAddr,
     Form(form): Form,
 ) -> WebResult<Response> {
     let next = next_of(Some(&form.get("next").to_owned()));
     let email = form.get("email").trim().to_owned();
     let body = json!({"email": email, "password": form.get("password")});
-    match state.core.login(&body).await {
+    match state.core.login_from(&body, client).await {
         Ok(t) => Ok(signed_in(&state, &t.token, t.expires_at, &next, None)),
         Err(e) if matches!(e, CoreError::Store(_) | CoreError::Internal(_)) => Err(e.into()),
         Err(e) => {

@@ -1,0 +1,10 @@
+//! The web UI's HTML routes over HTTP: sign-in redirects and the session cookie, CSRF
+//! rejection, list pages with filters, schema-driven forms (create, inline errors, edit with the
+//! UI as history source), references, delete/restore, settings, themes, assets, the HTML 404 and
+//! password recovery.
+
+mod client;
+mod pages;
+mod recovery;
+mod session;
+mod settings;

@@ -1,0 +1,259 @@
+//! Inventory pages: lists with filters, forms (create, errors, edit, delete, restore) and
+//! references, on both backends.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use super::client::signed_in;
+use crate::backends;
+use crate::harness::{TestApp, id};
+
+async fn list_page_filters_and_sorts(app: &TestApp) {
+    let (mut b, user) = signed_in(app, "Lena Lister").await;
+    for (name, env, os) in [
+        ("web-prod-1", "Production", "Linux"),
+        ("web-prod-2", "Production", "Windows"),
+        ("web-stage-1", "Staging", "Linux"),
+    ] {
+        app.create(
+            &user.token,
+            "servers",
+            json!({"name": name, "hostname": name, "environment": env, "os": {"base": os},
+                   "tags": [{"key": "tier", "value": "web"}]}),
+        )
+        .await;
+    }
+    let all = b.get("/servers").await;
+    assert_eq!(all.status, StatusCode::OK);
+    for filter in [
+        "name=\"q\"",
+        "name=\"environment\"",
+        "name=\"os.base\"",
+        "name=\"role\"",
+        "name=\"tag\"",
+        "name=\"active\"",
+    ] {
+        assert!(all.body.contains(filter), "missing filter {filter}");
+    }
+    assert!(all.body.contains("3 found"));
+    let prod = b.get("/servers?environment=Production&os.base=Linux").await;
+    assert!(
+        prod.body.contains("web-prod-1")
+            && !prod.body.contains("web-prod-2")
+            && !prod.body.contains("web-stage-1")
+    );
+    assert!(
+        prod.body
+            .contains(r#"<option value="Production" selected>"#)
+    );
+    let search = b.get("/servers?q=stage").await;
+    assert!(search.body.contains("web-stage-1") && search.body.contains("1 found"));
+    let tagged = b.get("/servers?tag=tier%3Dweb").await;
+    assert!(tagged.body.contains("3 found"));
+    let sorted = b.get("/servers?sort=-name").await;
+    let (a, c) = (
+        sorted.body.find("web-stage-1").unwrap(),
+        sorted.body.find("web-prod-1").unwrap(),
+    );
+    assert!(a < c, "descending by name");
+    assert!(sorted.body.contains(r#"aria-sort="descending""#));
+    let paged = b.get("/servers?limit=2").await;
+    assert!(paged.body.contains("page 1 of 2") && paged.body.contains("page=2"));
+    let bad = b.get("/servers?cpu%5Bgte%5D=many").await;
+    assert_eq!(
+        bad.status,
+        StatusCode::OK,
+        "a bad filter is explained, not a 500"
+    );
+    assert!(bad.body.contains("These filters cannot be used"));
+    let extra = b.get("/servers?hostname=web-prod-2").await;
+    assert!(extra.body.contains("hostname = web-prod-2") && extra.body.contains("1 found"));
+    assert_eq!(b.get("/nothing-here").await.status, StatusCode::NOT_FOUND);
+}
+
+async fn forms_create_validate_edit_and_delete(app: &TestApp) {
+    let (mut b, user) = signed_in(app, "Fred Former").await;
+    let new = b.get("/servers/new").await;
+    assert_eq!(new.status, StatusCode::OK);
+    for input in [
+        "name=\"hostname\"",
+        "name=\"os.base\"",
+        "data-add-row",
+        "name=\"storage[]\"",
+        "data-refs",
+    ] {
+        assert!(new.body.contains(input), "the form has {input}");
+    }
+    // Invalid input: the core's errors come back next to their fields, nothing is created.
+    let bad = b
+        .post(
+            "/servers",
+            &[
+                ("name", "form-1"),
+                ("cpu", "lots"),
+                ("storage[]", ""),
+                ("storage[7].name", "/dev/sda"),
+                ("storage[7].size", "-5"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains(r#"id="f-cpu-error""#), "cpu error inline");
+    assert!(
+        bad.body.contains(r#"id="f-storage-0-size-error""#),
+        "storage[0].size error inline"
+    );
+    assert!(
+        bad.body.contains(r#"value="/dev/sda""#),
+        "what was typed is kept"
+    );
+    let (_, list) = app.get(&user.token, "/api/v1/servers").await;
+    assert_eq!(list["total"], 0);
+    // A valid server with rows.
+    let ok = b
+        .post(
+            "/servers",
+            &[
+                ("name", "form-1"),
+                ("hostname", "form-1.example"),
+                ("cpu", "4"),
+                ("memory", "7.5"),
+                ("os.base", "Linux"),
+                ("storage[]", ""),
+                ("storage[3].name", "/dev/sda"),
+                ("storage[3].size", "50"),
+                ("storage[3].root", ""),
+                ("storage[3].root", "true"),
+                ("storage[9].name", "/dev/sdb"),
+                ("storage[9].lvm", ""),
+                ("auth[]", ""),
+                ("auth[1].type", "PKI"),
+                ("auth[1].username", "ops"),
+                ("tags[]", ""),
+                ("tags[0].key", "tier"),
+                ("tags[0].value", "web"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let server_id = ok.location.rsplit('/').next().unwrap().to_owned();
+    let (_, server) = app
+        .get(&user.token, &format!("/api/v1/servers/{server_id}"))
+        .await;
+    assert_eq!(server["cpu"], 4);
+    assert_eq!(server["memory"], 7.5);
+    assert_eq!(
+        server["storage"],
+        json!([{"name": "/dev/sda", "size": 50, "root": true}, {"name": "/dev/sdb"}])
+    );
+    assert_eq!(server["auth"], json!([{"type": "PKI", "username": "ops"}]));
+    let detail = b.get(&ok.location.clone()).await;
+    assert!(detail.body.contains("form-1 created."), "flash shown once");
+    assert!(detail.body.contains("/dev/sdb"));
+    assert!(
+        !b.get(&ok.location.clone())
+            .await
+            .body
+            .contains("form-1 created.")
+    );
+    // Edit: only what changed is written, and the history says it came from the UI.
+    let edit = b.get(&format!("/servers/{server_id}/edit")).await;
+    assert!(edit.body.contains(r#"value="form-1.example""#));
+    let saved = b
+        .post(
+            &format!("/servers/{server_id}"),
+            &[
+                ("name", "form-1"),
+                ("hostname", "form-1.example"),
+                ("cpu", "8"),
+                ("memory", "7.5"),
+                ("os.base", "Linux"),
+                ("os.dist", ""),
+                ("storage[]", ""),
+                ("storage[0].name", "/dev/sda"),
+                ("storage[0].size", "50"),
+                ("storage[0].root", "false"),
+                ("storage[0].root", "true"),
+                ("auth[]", ""),
+                ("auth[0].type", "PKI"),
+                ("auth[0].username", "ops"),
+                ("tags[]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (_, history) = app
+        .get(&user.token, &format!("/api/v1/servers/{server_id}/history"))
+        .await;
+    let latest = &history["items"][0];
+    assert_eq!(latest["source"], "ui");
+    assert_eq!(latest["op"], "update");
+    let paths: Vec<&str> = latest["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["cpu", "storage", "tags"], "{latest}");
+    let page = b.get(&format!("/servers/{server_id}")).await;
+    assert!(page.body.contains("by Fred Former") && page.body.contains(">ui<"));
+    // Delete and restore.
+    let del = b.post(&format!("/servers/{server_id}/delete"), &[]).await;
+    assert_eq!(del.status, StatusCode::SEE_OTHER);
+    let (_, gone) = app.get(&user.token, "/api/v1/servers").await;
+    assert_eq!(gone["total"], 0);
+    assert!(
+        b.get(&format!("/servers/{server_id}"))
+            .await
+            .body
+            .contains("Restore")
+    );
+    let back = b.post(&format!("/servers/{server_id}/restore"), &[]).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    let (_, again) = app.get(&user.token, "/api/v1/servers").await;
+    assert_eq!(again["total"], 1);
+}
+
+async fn references_are_searched_and_kept(app: &TestApp) {
+    let (mut b, user) = signed_in(app, "Rita Refs").await;
+    let web = app
+        .create(
+            &user.token,
+            "servers",
+            json!({"name": "lb-target-1", "hostname": "lb-target-1", "ipv4_private": "10.9.8.7"}),
+        )
+        .await;
+    let found = b.get("/ui/refs/server?_q=10.9.8&_by=ipv4_private").await;
+    assert!(found.body.contains("lb-target-1") && found.body.contains(&id(&web)));
+    let none = b.get("/ui/refs/server?_q=10.9.8&_by=hostname").await;
+    assert!(none.body.contains("Nothing found"));
+    let lb = b
+        .post(
+            "/loadbalancers",
+            &[
+                ("name", "lb-front"),
+                ("targets[]", ""),
+                ("targets[0].id", id(&web).as_str()),
+                ("targets[0].name", "lb-target-1"),
+            ],
+        )
+        .await;
+    assert_eq!(lb.status, StatusCode::SEE_OTHER, "{}", lb.body);
+    let page = b.get(&lb.location.clone()).await;
+    assert!(
+        page.body.contains(&format!("/servers/{}", id(&web))),
+        "the target links to the server"
+    );
+    let server = b.get(&format!("/servers/{}", id(&web))).await;
+    assert!(server.body.contains("Load balanced by") && server.body.contains("lb-front"));
+    let dup = b
+        .get("/ui/duplicates/servers?field=hostname&hostname=lb-target-1&exclude=")
+        .await;
+    assert!(dup.body.contains("Found 1 server"), "{}", dup.body);
+}
+
+backends!(
+    list_page_filters_and_sorts,
+    forms_create_validate_edit_and_delete,
+    references_are_searched_and_kept
+);

@@ -1,0 +1,94 @@
+//! Settings pages, themes, the logo, assets and the HTML 404.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use super::client::{Browser, signed_in};
+use crate::harness::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_pages_edit_option_lists() {
+    let app = TestApp::sqlite().await;
+    let (mut admin, _) = signed_in(&app, "Ada Admin").await;
+    let page = admin.get("/settings/options/env_options").await;
+    assert!(page.body.contains(r#"value="Production""#));
+    let saved = admin
+        .post(
+            "/settings/options/env_options",
+            &[
+                ("v.environment[]", ""),
+                ("v.environment[0]", "Production"),
+                ("v.environment[1]", "Qualification"),
+                ("v.size[]", ""),
+                ("v.size[0]", "small"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let s = app.core.get_setting("env_options").await.unwrap();
+    assert_eq!(
+        s["value"]["environment"],
+        json!(["Production", "Qualification"])
+    );
+    let (mut other, _) = signed_in(&app, "Ned Normal").await;
+    let refused = other
+        .post(
+            "/settings/options/env_options",
+            &[("v.environment[]", ""), ("v.environment[0]", "X")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let regions = admin.get("/settings/regions").await;
+    assert!(regions.body.contains("us-east-1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn themes_logo_assets_and_not_found() {
+    let app = TestApp::with_settings("sqlite", |s| s.theme = maestro_web::Theme::Gold)
+        .await
+        .unwrap();
+    let mut b = Browser::new(&app);
+    let login = b.get("/login").await;
+    assert!(
+        login.body.contains(r#"data-theme="gold""#),
+        "MAESTRO_THEME sets the default"
+    );
+    assert!(
+        login
+            .body
+            .contains(concat!("Maestro ", env!("CARGO_PKG_VERSION"))),
+        "version in the footer"
+    );
+    let switched = b
+        .post("/theme", &[("theme", "dark"), ("back", "/login")])
+        .await;
+    assert_eq!(switched.location, "/login");
+    assert!(b.get("/login").await.body.contains(r#"data-theme="dark""#));
+    let htmx = b.get("/assets/htmx.min.js").await;
+    assert_eq!(htmx.status, StatusCode::OK);
+    assert!(htmx.content_type.starts_with("text/javascript"));
+    assert!(htmx.body.contains("htmx"));
+    let logo = b.get("/logo").await;
+    assert_eq!(logo.content_type, "image/svg+xml");
+    let missing = b.get("/no/such/page/here").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.content_type.starts_with("text/html") && missing.body.contains("Not found"));
+    let (status, body) = app
+        .call(Method::GET, "/api/v1/no/such/deep/path", None, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["status"], 404, "the API keeps problem+json");
+    let health = b.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::OK);
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("logo.png");
+    std::fs::write(&file, b"\x89PNG\r\n\x1a\nnot-really").unwrap();
+    let custom = TestApp::with_settings("sqlite", |s| s.logo = Some(file.clone()))
+        .await
+        .unwrap();
+    let mut c = Browser::new(&custom);
+    let logo = c.get("/logo").await;
+    assert_eq!(logo.content_type, "image/png");
+    assert!(logo.body.contains("not-really"));
+}
