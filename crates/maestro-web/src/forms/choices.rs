@@ -18,13 +18,7 @@ pub struct Choices {
 impl Choices {
     /// Reads every setting and the services catalog (at most 1000 names).
     pub async fn load(core: &Core, caller: &Caller) -> CoreResult<Self> {
-        let mut settings = serde_json::Map::new();
-        let all = core.list_settings().await?;
-        for item in all["items"].as_array().into_iter().flatten() {
-            if let Some(key) = item["key"].as_str() {
-                settings.insert(key.to_owned(), item["value"].clone());
-            }
-        }
+        let Choices { settings, .. } = Self::settings(core).await?;
         let mut catalog = Vec::new();
         for page in 1..=2 {
             let pairs = vec![
@@ -52,6 +46,21 @@ impl Choices {
             }
         }
         Ok(Choices { settings, catalog })
+    }
+
+    /// Only the settings (list filters need no catalog).
+    pub async fn settings(core: &Core) -> CoreResult<Self> {
+        let mut settings = serde_json::Map::new();
+        let all = core.list_settings().await?;
+        for item in all["items"].as_array().into_iter().flatten() {
+            if let Some(key) = item["key"].as_str() {
+                settings.insert(key.to_owned(), item["value"].clone());
+            }
+        }
+        Ok(Choices {
+            settings,
+            catalog: Vec::new(),
+        })
     }
 
     /// A setting's value.

@@ -257,3 +257,83 @@ backends!(
     forms_create_validate_edit_and_delete,
     references_are_searched_and_kept
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_collection_has_its_pages() {
+    let app = TestApp::sqlite().await;
+    let (mut admin, _) = signed_in(&app, "Alma Admin").await;
+    for coll in maestro_model::schema::Collection::ALL {
+        let seg = coll.segment();
+        let list = admin.get(&format!("/{seg}")).await;
+        assert_eq!(list.status, StatusCode::OK, "/{seg}: {}", list.body);
+        let new = admin.get(&format!("/{seg}/new")).await;
+        assert_eq!(new.status, StatusCode::OK, "/{seg}/new: {}", new.body);
+        assert!(
+            new.body.contains(r#"name="name""#),
+            "/{seg}/new has a name field"
+        );
+    }
+    // A client, and a system that serves it with an entry application, all through forms.
+    let client = admin
+        .post(
+            "/clients",
+            &[
+                ("name", "ACME Corp"),
+                ("contacts[]", ""),
+                ("contacts[0].channel", "Email"),
+                ("contacts[0].value", "ops@acme.example"),
+            ],
+        )
+        .await;
+    assert_eq!(client.status, StatusCode::SEE_OTHER, "{}", client.body);
+    let client_id = client.location.rsplit('/').next().unwrap().to_owned();
+    let app_page = admin.post("/applications", &[("name", "storefront")]).await;
+    let app_id = app_page.location.rsplit('/').next().unwrap().to_owned();
+    let system = admin
+        .post(
+            "/systems",
+            &[
+                ("name", "Shop"),
+                ("clients[]", ""),
+                ("clients[0].id", &client_id),
+                ("entry[]", ""),
+                ("entry[0].id", &app_id),
+                ("links[]", ""),
+                ("links[0].type", "Public URL"),
+                ("links[0].url", "https://shop.example"),
+            ],
+        )
+        .await;
+    assert_eq!(system.status, StatusCode::SEE_OTHER, "{}", system.body);
+    let page = admin.get(&system.location).await;
+    assert!(page.body.contains("ACME Corp") && page.body.contains("storefront"));
+    assert!(page.body.contains("https://shop.example"));
+    let client_page = admin.get(&format!("/clients/{client_id}")).await;
+    assert!(client_page.body.contains("Served by") && client_page.body.contains("Shop"));
+    // The services catalog: families are checkboxes; only administrators may write it.
+    let service = admin
+        .post(
+            "/services",
+            &[
+                ("name", "Valkey"),
+                ("family[]", ""),
+                ("family", "Cache"),
+                ("family", "Database"),
+            ],
+        )
+        .await;
+    assert_eq!(service.status, StatusCode::SEE_OTHER, "{}", service.body);
+    let (mut user, _) = signed_in(&app, "Uma User").await;
+    let catalog = user.get("/services").await;
+    assert!(
+        !catalog.body.contains("New service"),
+        "no create button for non-administrators"
+    );
+    let refused = user
+        .post(
+            "/services",
+            &[("name", "Nope"), ("family[]", ""), ("family", "Cache")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
