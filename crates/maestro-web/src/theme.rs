@@ -1,5 +1,5 @@
 //! Themes: the original's seven colour schemes, the installation default (`MAESTRO_THEME`) and
-//! each user's choice (a cookie until profiles carry a `theme` field).
+//! each user's choice (their profile's `theme`, mirrored in a cookie so pages need no lookup).
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -83,20 +83,28 @@ impl std::str::FromStr for Theme {
     }
 }
 
-/// `POST /theme`: stores the chosen theme in a cookie (a year) and goes back.
+/// The cookie that remembers a theme in this browser (a year).
+pub fn cookie(theme: Theme, secure: bool) -> axum::http::HeaderValue {
+    session::cookie(COOKIE, theme.as_str(), Some(365 * 24 * 3600), true, secure)
+}
+
+/// `POST /theme`: the signed-in user's choice goes to their profile (`theme`, so it follows
+/// them to other browsers); every visitor's choice is kept in a cookie. Then back to the page.
 pub async fn switch(
     State(state): State<WebState>,
     headers: HeaderMap,
     Form(form): Form,
 ) -> WebResult<Response> {
     let theme = Theme::parse(form.get("theme")).unwrap_or(state.theme);
+    if let Some(s) = session::Session::from_headers(&headers, &state).await {
+        state
+            .core
+            .update_me(&s.caller, &serde_json::json!({"theme": theme.as_str()}))
+            .await?;
+    }
     let back = session::safe_back(form.get("back"), &headers);
-    let cookie = session::cookie(
-        COOKIE,
-        theme.as_str(),
-        Some(365 * 24 * 3600),
-        false,
-        state.secure_cookies,
-    );
-    Ok(session::redirect_with(&back, vec![cookie]))
+    Ok(session::redirect_with(
+        &back,
+        vec![cookie(theme, state.secure_cookies)],
+    ))
 }

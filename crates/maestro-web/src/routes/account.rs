@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maestro_core::CoreError;
+use maestro_core::accounts::LoginToken;
 use serde_json::json;
 
 use crate::WebState;
@@ -56,23 +57,20 @@ pub async fn login_page(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> W
 }
 
 /// Signs in: sets the session cookie and goes on to `next`.
-fn signed_in(
-    state: &WebState,
-    token: &str,
-    expires_at: chrono::DateTime<chrono::Utc>,
-    next: &str,
-    flash: Option<Flash>,
-) -> Response {
-    let age = (expires_at - state.core.now()).num_seconds().max(1);
+fn signed_in(state: &WebState, t: &LoginToken, next: &str, flash: Option<Flash>) -> Response {
+    let age = (t.expires_at - state.core.now()).num_seconds().max(1);
     let mut cookies = vec![session::cookie(
         SESSION_COOKIE,
-        token,
+        &t.token,
         Some(age),
         true,
         state.secure_cookies,
     )];
     if let Some(f) = flash {
         cookies.push(session::flash_cookie(&[f], state.secure_cookies));
+    }
+    if let Some(theme) = t.user["theme"].as_str().and_then(crate::Theme::parse) {
+        cookies.push(crate::theme::cookie(theme, state.secure_cookies));
     }
     session::redirect_with(next, cookies)
 }
@@ -108,7 +106,7 @@ pub async fn login(
     let email = form.get("email").trim().to_owned();
     let body = json!({"email": email, "password": form.get("password")});
     match state.core.login_from(&body, client).await {
-        Ok(t) => Ok(signed_in(&state, &t.token, t.expires_at, &next, None)),
+        Ok(t) => Ok(signed_in(&state, &t, &next, None)),
         Err(e) if matches!(e, CoreError::Store(_) | CoreError::Internal(_)) => Err(e.into()),
         Err(e) => {
             let mut res = render(&LoginPage {
@@ -168,13 +166,7 @@ pub async fn register(
                 .login(&json!({"email": email, "password": password}))
                 .await?;
             let welcome = Flash::ok(format!("Welcome to Maestro, {name}."));
-            return Ok(signed_in(
-                &state,
-                &t.token,
-                t.expires_at,
-                "/",
-                Some(welcome),
-            ));
+            return Ok(signed_in(&state, &t, "/", Some(welcome)));
         }
         Err(e) if matches!(e, CoreError::Store(_) | CoreError::Internal(_)) => return Err(e.into()),
         Err(e) => e,

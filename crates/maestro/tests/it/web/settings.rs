@@ -92,3 +92,20 @@ async fn themes_logo_assets_and_not_found() {
     assert_eq!(logo.content_type, "image/png");
     assert!(logo.body.contains("not-really"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_theme_follows_them_to_another_browser() {
+    let app = TestApp::sqlite().await;
+    let (mut first, user) = signed_in(&app, "Theo Theme").await;
+    assert!(first.get("/").await.body.contains(r#"data-theme="lotus""#));
+    let switched = first
+        .post("/theme", &[("theme", "wine"), ("back", "/servers")])
+        .await;
+    assert_eq!(switched.location, "/servers");
+    assert!(first.get("/").await.body.contains(r#"data-theme="wine""#));
+    let (_, me) = app.get(&user.token, "/api/v1/me").await;
+    assert_eq!(me["theme"], "wine", "kept in the profile");
+    let mut second = Browser::new(&app);
+    second.sign_in(&user).await;
+    assert!(second.get("/").await.body.contains(r#"data-theme="wine""#));
+}
