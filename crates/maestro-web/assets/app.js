@@ -170,7 +170,7 @@
 
   // Wiring --------------------------------------------------------------------------------------
   document.addEventListener("click", (e) => {
-    const t = e.target.closest("[data-add-row], [data-remove-row], [data-ref-pick], [data-remove-ref], [data-nav-toggle], a[data-error-link]");
+    const t = e.target.closest("[data-add-row], [data-remove-row], [data-ref-pick], [data-remove-ref], [data-nav-toggle], [data-filters-toggle], a[data-error-link]");
     if (!t) return;
     if (t.matches("[data-add-row]")) addRow(t);
     else if (t.matches("[data-remove-row]")) removeRow(t);
@@ -179,6 +179,10 @@
     else if (t.matches("[data-nav-toggle]")) {
       const nav = document.getElementById(t.getAttribute("aria-controls"));
       const open = nav.classList.toggle("collapsed") === false;
+      t.setAttribute("aria-expanded", open ? "true" : "false");
+    } else if (t.matches("[data-filters-toggle]")) {
+      const form = t.closest("form");
+      const open = form.classList.toggle("collapsed") === false;
       t.setAttribute("aria-expanded", open ? "true" : "false");
     } else if (t.matches("a[data-error-link]")) {
       const target = document.querySelector(t.getAttribute("href"));
@@ -210,6 +214,12 @@
     if (nav && toggle && window.matchMedia("(max-width: 52rem)").matches) {
       nav.classList.add("collapsed");
       toggle.setAttribute("aria-expanded", "false");
+    }
+    const filters = document.querySelector("form.filters");
+    const filtersToggle = document.querySelector("[data-filters-toggle]");
+    if (filters && filtersToggle && window.matchMedia("(max-width: 52rem)").matches && !filters.classList.contains("active")) {
+      filters.classList.add("collapsed");
+      filtersToggle.setAttribute("aria-expanded", "false");
     }
     const summary = document.getElementById("error-summary");
     if (summary) summary.focus();

@@ -126,7 +126,7 @@ pub async fn filters(
                 ],
             )
             .await?;
-        let opts = dcs
+        let opts: Vec<(String, String)> = dcs
             .items
             .iter()
             .filter_map(|d| {
@@ -136,7 +136,9 @@ pub async fn filters(
                 ))
             })
             .collect();
-        add("datacenters.id", "Datacenter", opts);
+        if !opts.is_empty() {
+            add("datacenters.id", "Datacenter", opts);
+        }
     }
     if schema.field("tags").is_some() {
         add("tag", "Tag (key or key=value)", Vec::new());

@@ -61,6 +61,8 @@ struct ListPage {
     q: String,
     sort: String,
     filters: Vec<Filter>,
+    /// Some filter is set (narrow screens then show the filters open).
+    filtered: bool,
     chips: Vec<Chip>,
     columns: Vec<Column>,
     rows: Vec<Row>,
@@ -197,6 +199,7 @@ pub async fn page(
         noun: crate::view::noun(coll, None).to_lowercase(),
         q: get(&pairs, "q").to_owned(),
         sort,
+        filtered: filters.iter().any(|f| !f.value.is_empty()),
         filters,
         chips,
         columns,
