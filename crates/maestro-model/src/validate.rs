@@ -322,7 +322,7 @@ impl Validator {
                         self.err(path, format!("must be {low} {min} and at most {max}"));
                         return None;
                     }
-                    ok(value)
+                    Some(canonical_number(x, value))
                 }
                 _ => {
                     self.err(path, "must be a number");
@@ -482,6 +482,17 @@ impl Validator {
             spec,
             targets,
         });
+    }
+}
+
+/// `4.0` and `4` are the same number: integral values are stored as integers, so sending a
+/// value back in another notation is not a change.
+fn canonical_number(x: f64, original: &Value) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every integer below is exact in f64
+    if x.fract() == 0.0 && x.abs() < EXACT && !original.is_i64() && !original.is_u64() {
+        Value::from(x as i64)
+    } else {
+        original.clone()
     }
 }
 

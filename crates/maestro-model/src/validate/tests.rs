@@ -146,3 +146,17 @@ fn urls_and_emails() {
     assert!(!is_email("a@b"));
     assert!(!is_email("a b@c.io"));
 }
+
+#[test]
+fn integral_numbers_are_stored_as_integers() {
+    let v = validate(
+        Kind::Server.schema(),
+        None,
+        &obj(json!({"name": "n", "cpu": 4.0, "memory": 15.5, "storage": [{"name": "a", "size": 100.0}]})),
+    )
+    .unwrap();
+    assert_eq!(v.data["cpu"], json!(4));
+    assert!(v.data["cpu"].is_i64());
+    assert_eq!(v.data["memory"], json!(15.5));
+    assert!(v.data["storage"][0]["size"].is_i64());
+}

@@ -5,6 +5,7 @@ mod harness;
 mod peers;
 mod support;
 
+mod access_basic;
 mod accounts;
 mod avatars;
 mod browser;
@@ -15,6 +16,7 @@ mod families;
 mod family_fields;
 mod filters;
 mod filters_refs;
+mod history;
 mod identity;
 mod listing;
 mod meta;

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, id};
 
 /// GETs a list, asserting 200 and the list envelope; returns the whole answer.
 pub async fn list(app: &TestApp, token: &str, path: &str) -> Value {
@@ -62,6 +62,11 @@ pub async fn bad_request(app: &TestApp, token: &str, path: &str) -> Value {
     assert_eq!(ctype, "application/problem+json", "GET {path}");
     assert_eq!(body["status"], 400, "{body}");
     body
+}
+
+/// Creates an entity (asserting 201) and returns its id.
+pub async fn create_id(app: &TestApp, token: &str, coll: &str, body: Value) -> String {
+    id(&app.create(token, coll, body).await)
 }
 
 /// The `field` of every entry of a problem's `errors`.
