@@ -287,3 +287,6 @@ fn object_rows(form: &FormData, fields: &'static [Field], path: &str) -> Vec<Val
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
