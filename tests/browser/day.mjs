@@ -352,7 +352,9 @@ async function main() {
   let failed = false;
   try {
     const page = context.pages()[0] || (await context.newPage());
-    page.setDefaultTimeout(10000);
+    // Generous: under `cargo test` the server shares two cores with every other test.
+    page.setDefaultTimeout(20000);
+    page.setDefaultNavigationTimeout(30000);
     page.on("console", (m) => { if (m.type() === "error") problems.push(`console error on ${page.url()}: ${m.text()}`); });
     page.on("pageerror", (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
     page.on("response", (r) => { if (r.status() >= 500) problems.push(`${r.status()} from ${r.url()}`); });

@@ -54,12 +54,15 @@ async fn a_new_users_day_in_chromium() {
         return;
     }
     let app = TestApp::sqlite().await;
-    let out = tokio::process::Command::new("node")
+    let run = tokio::process::Command::new("node")
         .arg("day.mjs")
         .arg(&app.base)
         .current_dir(&dir)
-        .output()
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(300), run)
         .await
+        .expect("the browser walk-through finishes within 5 minutes")
         .expect("run node");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
