@@ -18,6 +18,10 @@
 //! | `GET/POST /{collection}/{id}/access` (dialog) | `entity_grants`, `put_entity_grants` |
 //! | `GET /admin/users`, promote, disable, reset | `list_users`, `update_user`, `admin_reset_password` |
 //!
+//! Uploads (avatars) are multipart: [`crate::csrf`] reads the token from urlencoded bodies only,
+//! so send those forms with htmx (`hx-encoding="multipart/form-data"`), which adds the
+//! `X-CSRF-Token` header from `<body hx-headers>`.
+//!
 //! Templates mark where their links go (`Issue 3 (identity)` comments in `base.html` and
 //! `entity.html`).
 
