@@ -170,7 +170,7 @@ pub fn list_columns(coll: Collection) -> Option<&'static [&'static str]> {
             "os.base",
             "role",
             "environment",
-            "datacenters.provider",
+            "datacenters.name",
         ],
         Applications | Loadbalancers | Databases => {
             &["environment", "provider", "cluster", "language", "status"]

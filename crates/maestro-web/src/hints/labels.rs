@@ -6,6 +6,7 @@ pub fn label(name: &str) -> String {
         "os.base" => "OS",
         "os.dist" => "Distribution",
         "datacenters.provider" => "Provider",
+        "datacenters.name" => "Datacenter",
         "datacenters.region" => "Region",
         "datacenters.instance" => "Instance type",
         "ipv4_private" => "Private IPv4",
