@@ -3,6 +3,7 @@
 //! at runtime from the database URL. SQL is written once; the few dialect differences live in
 //! [`sql::Dialect`].
 
+pub mod admin;
 mod db;
 mod entities;
 mod identity;
@@ -30,8 +31,8 @@ use uuid::Uuid;
 
 use crate::db::Pools;
 use crate::rows::{
-    ChangeRow, ENTITY_COLUMNS, EntityRow, OWNER_JOINS, RelationDbRow, SessionRow, SummaryRow,
-    UserRow, micros, parse_uuid, time,
+    ChangeRow, EntityRow, OWNER_JOINS, RelationDbRow, SessionRow, SummaryRow, UserRow, micros,
+    parse_uuid, time,
 };
 use crate::sql::{Dialect, Sql};
 
@@ -115,8 +116,9 @@ impl Store for Db {
     }
 
     async fn entity(&self, access: &Access, id: EntityId) -> StoreResult<Option<EntityRecord>> {
+        let cols = rows::entity_columns(self.dialect());
         let mut s = Sql::new(&format!(
-            "SELECT {ENTITY_COLUMNS} FROM entities e{OWNER_JOINS} WHERE e.id = "
+            "SELECT {cols} FROM entities e{OWNER_JOINS} WHERE e.id = "
         ));
         s.bind(id.to_string()).push(" AND ");
         s.append(entities::access_clause(access, "e"));
@@ -139,9 +141,8 @@ impl Store for Db {
         if total == 0 || query.page.offset() >= total as u64 {
             return Ok((Vec::new(), total.max(0) as u64));
         }
-        let mut s = Sql::new(&format!(
-            "SELECT {ENTITY_COLUMNS} FROM entities e{OWNER_JOINS}"
-        ));
+        let cols = rows::entity_columns(d);
+        let mut s = Sql::new(&format!("SELECT {cols} FROM entities e{OWNER_JOINS}"));
         s.append(filter);
         s.push(&entities::order_by(d, &query.sort));
         s.push(" LIMIT ").bind(i64::from(query.page.limit));

@@ -56,8 +56,13 @@ pub struct EntityRow {
 }
 
 /// The columns [`EntityRow`] reads, for `SELECT … FROM entities e`.
-pub const ENTITY_COLUMNS: &str = "e.id, e.kind, e.family, e.name, e.active, e.owner_kind, e.owner_id, \
-     COALESCE(ou.name, ot.name) AS owner_name, e.revision, e.created_at, e.updated_at, e.search, e.data";
+pub fn entity_columns(d: crate::sql::Dialect) -> String {
+    format!(
+        "e.id, e.kind, e.family, e.name, e.active, e.owner_kind, e.owner_id, \
+         COALESCE(ou.name, ot.name) AS owner_name, e.revision, e.created_at, e.updated_at, e.search, {} AS data",
+        d.doc_out("e.data")
+    )
+}
 
 /// Joins that fill `owner_name`.
 pub const OWNER_JOINS: &str = " LEFT JOIN users ou ON e.owner_kind = 'user' AND ou.id = e.owner_id \

@@ -168,6 +168,23 @@ impl Dialect {
         }
     }
 
+    /// The placeholder for a document written to the `data` column. SQLite keeps documents as
+    /// JSONB (binary, so filters and indexes extract fields without re-parsing the text).
+    pub fn doc_in(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "jsonb(?)",
+            Dialect::Postgres => "?",
+        }
+    }
+
+    /// A document column read back as JSON text (SQLite) or JSONB (PostgreSQL).
+    pub fn doc_out(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("json({column})"),
+            Dialect::Postgres => column.to_owned(),
+        }
+    }
+
     /// Case-insensitive `LIKE`.
     pub fn ilike(self) -> &'static str {
         match self {

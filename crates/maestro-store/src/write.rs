@@ -64,11 +64,15 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
 async fn write_entity(tx: &mut Tx, w: &EntityWrite) -> StoreResult<()> {
     let r = &w.record;
     let data = serde_json::Value::Object(r.data.clone());
+    let doc = tx.dialect().doc_in();
     match w.expected_revision {
         None => {
             let s = sql!(
-                "INSERT INTO entities (id, kind, family, name, active, owner_kind, owner_id, revision, created_at, updated_at, search, data) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                &format!(
+                    "INSERT INTO entities (id, kind, family, name, active, owner_kind, owner_id, revision, created_at, updated_at, search, data) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {})",
+                    doc
+                ),
                 r.id.to_string(),
                 r.kind.as_str(),
                 r.family.clone(),
@@ -86,8 +90,10 @@ async fn write_entity(tx: &mut Tx, w: &EntityWrite) -> StoreResult<()> {
         }
         Some(expected) => {
             let s = sql!(
-                "UPDATE entities SET family = ?, name = ?, active = ?, owner_kind = ?, owner_id = ?, revision = ?, \
-                 updated_at = ?, search = ?, data = ? WHERE id = ? AND revision = ?",
+                &format!(
+                    "UPDATE entities SET family = ?, name = ?, active = ?, owner_kind = ?, owner_id = ?, revision = ?, \
+                     updated_at = ?, search = ?, data = {doc} WHERE id = ? AND revision = ?"
+                ),
                 r.family.clone(),
                 r.name.as_str(),
                 r.active,

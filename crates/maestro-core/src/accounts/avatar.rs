@@ -81,41 +81,6 @@ impl Core {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use image::{DynamicImage, RgbImage};
-
-    fn encode(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
-        let mut out = Vec::new();
-        img.write_to(&mut Cursor::new(&mut out), format).unwrap();
-        out
-    }
-
-    #[test]
-    fn accepts_images_and_shrinks_them() {
-        let img = DynamicImage::ImageRgb8(RgbImage::new(600, 300));
-        for format in [ImageFormat::Png, ImageFormat::Jpeg] {
-            let png = normalize_image(&encode(&img, format)).unwrap();
-            let back = image::load_from_memory(&png).unwrap();
-            assert_eq!((back.width(), back.height()), (256, 128));
-            assert_eq!(image::guess_format(&png).unwrap(), ImageFormat::Png);
-        }
-    }
-
-    #[test]
-    fn rejects_what_is_not_an_image() {
-        assert!(normalize_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>").is_err());
-        assert!(normalize_image(b"GIF89a....").is_err());
-        let mut broken = encode(
-            &DynamicImage::ImageRgb8(RgbImage::new(10, 10)),
-            ImageFormat::Png,
-        );
-        broken.truncate(40);
-        assert!(normalize_image(&broken).is_err());
-    }
-}
-
 impl Core {
     /// `PUT /me/avatar`: stores the caller's avatar and records its URL in the profile.
     pub async fn set_my_avatar(
@@ -155,5 +120,40 @@ impl Core {
     /// An account's avatar (PNG), for any signed-in caller.
     pub async fn user_avatar(&self, id: maestro_model::UserId) -> CoreResult<Vec<u8>> {
         self.read_blob(&format!("avatars/users/{id}.png")).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{DynamicImage, RgbImage};
+
+    fn encode(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), format).unwrap();
+        out
+    }
+
+    #[test]
+    fn accepts_images_and_shrinks_them() {
+        let img = DynamicImage::ImageRgb8(RgbImage::new(600, 300));
+        for format in [ImageFormat::Png, ImageFormat::Jpeg] {
+            let png = normalize_image(&encode(&img, format)).unwrap();
+            let back = image::load_from_memory(&png).unwrap();
+            assert_eq!((back.width(), back.height()), (256, 128));
+            assert_eq!(image::guess_format(&png).unwrap(), ImageFormat::Png);
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_image() {
+        assert!(normalize_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>").is_err());
+        assert!(normalize_image(b"GIF89a....").is_err());
+        let mut broken = encode(
+            &DynamicImage::ImageRgb8(RgbImage::new(10, 10)),
+            ImageFormat::Png,
+        );
+        broken.truncate(40);
+        assert!(normalize_image(&broken).is_err());
     }
 }

@@ -1,0 +1,138 @@
+//! `maestro-bench`: loads a realistic inventory and measures Maestro's core paths on SQLite or
+//! PostgreSQL — GET by id, a filtered and sorted list page, creation through the domain services
+//! (with history) and over HTTP — plus the idle memory of `maestro serve`.
+//!
+//! ```sh
+//! cargo run --release -p maestro-bench -- --backend sqlite --servers 100000
+//! cargo run --release -p maestro-bench -- --backend postgres --servers 100000
+//! ```
+
+mod dataset;
+mod measure;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Parser, ValueEnum};
+use maestro_core::{Caller, Core, CoreConfig, Source, SystemClock};
+use maestro_store::Db;
+
+#[derive(Clone, Copy, ValueEnum, Debug, PartialEq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Parser, Debug)]
+#[command(about = "Benchmarks of Maestro's core paths")]
+struct Args {
+    #[arg(long, value_enum, default_value = "sqlite")]
+    backend: Backend,
+    /// PostgreSQL server (a fresh database is created in it and dropped afterwards).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Servers to load.
+    #[arg(long, default_value_t = 100_000)]
+    servers: u64,
+    /// Concurrent writers while loading.
+    #[arg(long, default_value_t = 4)]
+    load_concurrency: usize,
+    /// Requests per latency measurement.
+    #[arg(long, default_value_t = 1000)]
+    samples: usize,
+    /// Entities created over HTTP for the HTTP throughput figure.
+    #[arg(long, default_value_t = 5000)]
+    http_creates: usize,
+    /// The `maestro` binary whose idle memory is measured (skipped when absent).
+    #[arg(long, default_value = "target/release/maestro")]
+    maestro_bin: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let dir = tempfile::tempdir()?;
+    let (url, pg) = match args.backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", dir.path().join("bench.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let name = format!("maestro_bench_{}", uuid::Uuid::now_v7().simple());
+            measure::create_pg_database(&args.postgres_url, &name).await?;
+            let base = args
+                .postgres_url
+                .rsplit_once('/')
+                .map_or(args.postgres_url.as_str(), |(b, _)| b);
+            (format!("{base}/{name}"), Some(name))
+        }
+    };
+    let result = run(&args, &url, dir.path()).await;
+    if let Some(name) = pg {
+        measure::drop_pg_database(&args.postgres_url, &name).await;
+    }
+    result
+}
+
+async fn run(args: &Args, url: &str, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    let db = Db::connect(url, 16).await?;
+    db.migrate().await?;
+    let core = Core::new(Arc::new(db), Arc::new(SystemClock), CoreConfig::default()).await?;
+    core.seed().await?;
+    core.register(&serde_json::json!({"name": "Bench Admin", "email": "admin@bench.test", "password": "bench-password-1"})).await?;
+    let user = core.register(&serde_json::json!({"name": "Bench User", "email": "user@bench.test", "password": "bench-password-1"})).await?;
+    let uid = user["id"].as_str().context("user id")?.parse()?;
+    let caller: Caller = core.caller_for(uid, Source::Api).await?;
+
+    println!(
+        "# maestro-bench: {} servers on {:?}",
+        args.servers, args.backend
+    );
+    let started = Instant::now();
+    let ids = measure::load(&core, &caller, args.servers, args.load_concurrency).await?;
+    let secs = started.elapsed().as_secs_f64();
+    let domain_rate = args.servers as f64 / secs;
+    println!(
+        "loaded {} servers through the domain services (with history) in {secs:.1} s: {domain_rate:.0}/s",
+        ids.len()
+    );
+
+    let server = measure::serve(core.clone()).await?;
+    let token = core
+        .login(&serde_json::json!({"email": "user@bench.test", "password": "bench-password-1"}))
+        .await?
+        .token;
+    let client = reqwest::Client::new();
+    let get = measure::get_by_id(&client, &server, &token, &ids, args.samples).await?;
+    let list = measure::list_pages(&client, &server, &token, args.samples).await?;
+    let http_rate = measure::http_creates(&client, &server, &token, args.http_creates, 16).await?;
+    let rss = measure::idle_rss(&args.maestro_bin, url, data_dir).await;
+
+    println!();
+    println!("| measure | result | target |");
+    println!("|---|---|---|");
+    println!(
+        "| GET /servers/{{id}} (HTTP, {} samples) | p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms | p95 ≤ 5 ms |",
+        args.samples, get.p50, get.p95, get.p99
+    );
+    println!(
+        "| list page of 50, two filters + sort (HTTP) | p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms | p95 ≤ 25 ms |",
+        list.p50, list.p95, list.p99
+    );
+    println!(
+        "| create through the domain services, with history | {domain_rate:.0}/s | ≥ 5,000/s |"
+    );
+    println!("| create over HTTP (16 concurrent clients) | {http_rate:.0}/s | ≥ 1,000/s |");
+    match rss {
+        Some(kb) => println!(
+            "| idle RSS of `maestro serve` | {:.1} MB | ≤ 50 MB |",
+            kb as f64 / 1024.0
+        ),
+        None => println!(
+            "| idle RSS of `maestro serve` | not measured ({} missing) | ≤ 50 MB |",
+            args.maestro_bin
+        ),
+    }
+    Ok(())
+}
