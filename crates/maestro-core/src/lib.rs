@@ -9,6 +9,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod inventory;
 pub mod ports;
 pub mod seed;
@@ -53,6 +54,7 @@ pub struct Core {
     keys: Arc<accounts::tokens::Keys>,
     mailer: Option<Arc<dyn ports::Mailer>>,
     blobs: Option<Arc<dyn ports::BlobStore>>,
+    events: Option<Arc<dyn events::EventSink>>,
 }
 
 impl Core {
@@ -71,7 +73,21 @@ impl Core {
             keys: Arc::new(keys),
             mailer: None,
             blobs: None,
+            events: None,
         })
+    }
+
+    /// Publishes domain events to `sink` after each committed write.
+    pub fn with_events(mut self, sink: Arc<dyn events::EventSink>) -> Self {
+        self.events = Some(sink);
+        self
+    }
+
+    /// Publishes an event (no-op without a sink).
+    pub fn publish(&self, event: events::Event) {
+        if let Some(sink) = &self.events {
+            sink.publish(event);
+        }
     }
 
     /// Sends e-mail through `mailer` (without one, reset links cannot be delivered).

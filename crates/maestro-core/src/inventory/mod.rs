@@ -192,6 +192,7 @@ impl Core {
         };
         batch.changes.extend(peer_changes);
         self.store.write(batch).await.map_err(write_error)?;
+        self.announce("created", &record).await;
         Ok(Written {
             entity: entity_view(&record, &rows),
             warnings,
@@ -387,6 +388,7 @@ impl Core {
         };
         batch.changes.extend(peer_changes);
         self.store.write(batch).await.map_err(write_error)?;
+        self.announce("updated", &record).await;
         Ok(Written {
             entity: entity_view(&record, &after),
             warnings,
@@ -491,6 +493,8 @@ impl Core {
         };
         batch.changes.extend(peer_changes);
         self.store.write(batch).await.map_err(write_error)?;
+        self.announce(if active { "restored" } else { "deleted" }, &record)
+            .await;
         let rows: Vec<RelationRow> = if active {
             self.store.relations(&access, &[id]).await?
         } else {
@@ -538,6 +542,34 @@ impl Core {
         self.readable(caller, coll, id).await?;
         let rows = self.store.relations(&caller.access(), &[id]).await?;
         Ok(relations_view(id, &rows))
+    }
+}
+
+impl Core {
+    /// Tells live subscribers about a committed change, addressed to whoever may read it.
+    async fn announce(&self, op: &str, rec: &EntityRecord) {
+        if self.events.is_none() {
+            return;
+        }
+        let audience = if rec.kind.schema().global {
+            crate::events::Audience::Everyone
+        } else {
+            let rows = self.store.acl(rec.id).await.unwrap_or_default();
+            let mut ids: Vec<Uuid> = rows.iter().map(|r| r.principal.id).collect();
+            ids.push(rec.owner.id);
+            ids.sort();
+            ids.dedup();
+            crate::events::Audience::Principals(ids)
+        };
+        self.publish(crate::events::entity_event(
+            op,
+            rec.kind.as_str(),
+            rec.id,
+            &rec.name,
+            rec.family.as_deref(),
+            rec.updated_at,
+            audience,
+        ));
     }
 }
 
