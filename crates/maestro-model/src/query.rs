@@ -326,6 +326,14 @@ fn parse_filter(schema: &KindSchema, key: &str, value: &str) -> Result<Filter, F
             schema.name
         ))
     })?;
+    if let Leaf::Field(f) = leaf
+        && matches!(f.ty.item(), Ty::Object { .. } | Ty::AnyObject)
+        && op != Op::Exists
+    {
+        return Err(bad(format!(
+            "{name} is an object or a list of objects: filter one of its fields ({name}.…) or use {name}[exists]"
+        )));
+    }
     let raw: Vec<&str> = if op == Op::In {
         value.split(',').map(str::trim).collect()
     } else {
@@ -380,8 +388,8 @@ fn resolve_filter_target(schema: &KindSchema, name: &str) -> Option<(Target, Lea
             None => path.push((*seg).to_owned()),
         }
         if last {
-            if let Ty::List { item, .. } = field.ty {
-                if array.is_some() || matches!(item, Ty::Object { .. }) {
+            if let Ty::List { .. } = field.ty {
+                if array.is_some() {
                     return None;
                 }
                 array = Some(Vec::new());

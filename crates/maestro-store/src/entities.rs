@@ -111,7 +111,7 @@ pub fn list_where(
     }
     for f in &q.filters {
         s.push(" AND ");
-        s.append(filter(d, f));
+        s.append(filter(d, access, f));
     }
     for term in &q.terms {
         s.push(" AND e.search LIKE ")
@@ -278,7 +278,7 @@ fn time_filter(col: &str, f: &Filter) -> Sql {
     s
 }
 
-fn filter(d: Dialect, f: &Filter) -> Sql {
+fn filter(d: Dialect, access: &Access, f: &Filter) -> Sql {
     match &f.target {
         Target::Column(c) => {
             let col = column(*c);
@@ -364,10 +364,12 @@ fn filter(d: Dialect, f: &Filter) -> Sql {
             let negate = f.op == Op::Ne
                 || (f.op == Op::Exists && matches!(f.values[0], Scalar::Bool(false)));
             let mut s = Sql::new(if negate { "NOT EXISTS" } else { "EXISTS" });
+            // Only related entities the caller may read count, as in the entity's own view.
             s.push(&format!(
-                " (SELECT 1 FROM relations r WHERE r.{me} = e.id AND r.rel = "
-            ))
-            .bind(*rel);
+                " (SELECT 1 FROM relations r JOIN entities p ON p.id = r.{other} WHERE r.{me} = e.id AND "
+            ));
+            s.append(access_clause(access, "p"));
+            s.push(" AND r.rel = ").bind(*rel);
             if f.op != Op::Exists {
                 s.push(&format!(" AND r.{other} IN ("));
                 s.bind_list(f.values.iter().map(text_arg));

@@ -138,3 +138,20 @@ fn free_text_terms_are_lowercased() {
     let q = parse(&[("q", "  Web  10.0.0.1 ")]).unwrap();
     assert_eq!(q.terms, vec!["web", "10.0.0.1"]);
 }
+
+#[test]
+fn objects_only_test_for_presence() {
+    for key in ["os", "storage", "tags", "datacenters"] {
+        let e = parse(&[(key, "x")]).unwrap_err();
+        assert_eq!(e[0].field, key);
+        assert!(e[0].message.contains("[exists]"), "{}", e[0].message);
+        assert!(
+            parse(&[(&format!("{key}[exists]"), "false")]).is_ok(),
+            "{key}"
+        );
+    }
+    let q = parse(&[("storage[exists]", "true")]).unwrap();
+    assert!(
+        matches!(&q.filters[0].target, Target::Json { array: Some(inner), .. } if inner.is_empty())
+    );
+}

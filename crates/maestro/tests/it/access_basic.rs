@@ -296,7 +296,27 @@ async fn administrators_see_and_change_everything(app: &TestApp) {
             entry("create", &b, "Bob")
         ]
     );
-    // Neither owner sees the other's side of the link the administrator made.
+    // Neither owner sees the other's side of the link the administrator made, not even
+    // through filters.
+    for (who, query, want) in [
+        (&a, "applications[exists]=true".to_owned(), NONE.as_slice()),
+        (&a, format!("applications.id={ab}"), &[]),
+        (&a, "applications[exists]=false".to_owned(), &["alice-srv"]),
+        (&admin, format!("applications.id={ab}"), &["alice-srv"]),
+        (
+            &admin,
+            "applications[exists]=true".to_owned(),
+            &["alice-srv"],
+        ),
+    ] {
+        assert_eq!(
+            names(app, &who.token, "servers", query.clone()).await,
+            want,
+            "{query}"
+        );
+    }
+    let (bob_apps, q) = (&b.token, format!("servers.id={sa}"));
+    assert_eq!(names(app, bob_apps, "applications", q).await, NONE);
     let (_, mine) = app.get(&a.token, &path).await;
     assert_eq!(mine["applications"], json!([]));
     let (_, theirs) = app

@@ -104,6 +104,9 @@ async fn operators_on_numbers_and_strings(app: &TestApp) {
     );
     assert_eq!(q("os.version[exists]=false").await, ["delta", "echo"]);
     assert_eq!(q("datacenters[exists]=true").await, ["delta"]);
+    // Whole lists of objects can be tested for presence.
+    assert_eq!(q("storage[exists]=false").await, ["delta", "echo"]);
+    assert_eq!(q("tags[exists]=true").await, ["alpha", "bravo", "charlie"]);
 }
 
 async fn filters_into_lists(app: &TestApp) {
@@ -174,6 +177,10 @@ async fn bad_filters_are_refused(app: &TestApp) {
         "cpu.value=1",
         "storage=x",
         "tags=x",
+        "os=Linux",
+        "datacenters[ne]=x",
+        "storage[contains]=sda",
+        "metas.groups=x",
         "family=CDN",
         "cpu[gte]=lots",
         "cpu[gte]=NaN",

@@ -106,6 +106,40 @@ async fn reference_filters(app: &TestApp) {
     )
     .await;
     assert_eq!(d, ["pg-main"]);
+    // Systems, clients and volumes, from either side.
+    let t = u.token.as_str();
+    let acme = id(&app.create(t, "clients", json!({"name": "acme"})).await);
+    let body = json!({"name": "shop", "clients": [acme], "entry": [web]});
+    let shop = id(&app.create(t, "systems", body).await);
+    app.create(t, "systems", json!({"name": "empty"})).await;
+    let body =
+        json!({"name": "data-vol", "size": 10, "unique_id": "v-1", "servers": [servers["echo"]]});
+    app.create(t, "volumes", body).await;
+    let by = |coll: &'static str, q: String| names(app, t, coll, q);
+    assert_eq!(by("systems", format!("clients.id={acme}")).await, ["shop"]);
+    assert_eq!(by("systems", format!("entry.id={web}")).await, ["shop"]);
+    assert_eq!(
+        by("systems", format!("applications.id={web}")).await,
+        ["shop"]
+    );
+    assert_eq!(
+        by("systems", "clients[exists]=false".into()).await,
+        ["empty"]
+    );
+    assert_eq!(by("clients", format!("systems.id={shop}")).await, ["acme"]);
+    assert_eq!(
+        by("applications", format!("system.id={shop}")).await,
+        ["web"]
+    );
+    let echo = &servers["echo"];
+    assert_eq!(
+        by("volumes", format!("servers.id={echo}")).await,
+        ["data-vol"]
+    );
+    assert_eq!(
+        by("volumes", format!("servers.id={}", servers["alpha"])).await,
+        NONE
+    );
     for bad in [
         "deps.id=web",
         "deps.id[gt]=0190a000-0000-7000-8000-000000000000",

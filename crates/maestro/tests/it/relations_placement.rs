@@ -89,4 +89,21 @@ async fn targets_volumes_and_datacenters(app: &TestApp) {
     );
     let rel = relations(app, t, "datacenters", &dc).await;
     assert_eq!(peers(&rel["incoming"]), pairs(&[("assets", "located_in")]));
+    // Deleting the datacenter unplaces what was in it, recorded on each.
+    let (_, assets) = app.get(t, "/api/v1/resources?name=assets").await;
+    let assets = id(&assets["items"][0]);
+    let (status, _) = app.delete(t, &format!("/api/v1/datacenters/{dc}")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, got) = app.get(t, &format!("/api/v1/resources/{assets}")).await;
+    assert!(got.get("datacenters").is_none(), "{got}");
+    let h = history(app, t, "resources", &assets).await;
+    assert_eq!(
+        h[0]["changes"],
+        json!([{"path": "datacenters.id", "old": dc, "new": null}])
+    );
+    let (_, got) = app.get(t, &path).await;
+    assert_eq!(
+        got["datacenters"],
+        json!({"region": "us-east-1", "name": "stale"})
+    );
 }
