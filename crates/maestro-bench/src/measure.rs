@@ -29,40 +29,66 @@ fn percentiles(mut ms: Vec<f64>) -> Percentiles {
     }
 }
 
-/// Loads `n` servers through the domain services with `concurrency` writers; returns their ids.
+/// Loads `n` servers through the domain services in batches of `batch` (one write each);
+/// returns their ids.
 pub async fn load(
     core: &Core,
     caller: &Caller,
     n: u64,
-    concurrency: usize,
+    batch: u64,
 ) -> anyhow::Result<Vec<EntityId>> {
+    let mut ids = Vec::with_capacity(n as usize);
+    let mut next = 0;
+    while next < n {
+        let end = (next + batch.max(1)).min(n);
+        let bodies: Vec<_> = (next..end)
+            .map(|i| server(i, &mut Rng::new(i * 7919 + 17)))
+            .collect();
+        for w in core
+            .create_entities(caller, Collection::Servers, &bodies)
+            .await?
+        {
+            ids.push(
+                w.entity["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .parse::<EntityId>()?,
+            );
+        }
+        if end / 20_000 != next / 20_000 {
+            eprintln!("  … {end} loaded");
+        }
+        next = end;
+    }
+    Ok(ids)
+}
+
+/// Creates `n` servers one by one through the domain services with `concurrency` callers;
+/// returns entities per second.
+pub async fn single_creates(
+    core: &Core,
+    caller: &Caller,
+    n: u64,
+    concurrency: usize,
+) -> anyhow::Result<f64> {
     let done = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
     let results = futures::stream::iter(0..n)
         .map(|i| {
-            let core = core.clone();
-            let caller = caller.clone();
-            let done = done.clone();
+            let (core, caller, done) = (core.clone(), caller.clone(), done.clone());
             async move {
-                let mut rng = Rng::new(i * 7919 + 17);
-                let written = core
-                    .create_entity(&caller, Collection::Servers, &server(i, &mut rng))
+                let body = server(20_000_000 + i, &mut Rng::new(i + 77));
+                core.create_entity(&caller, Collection::Servers, &body)
                     .await?;
-                let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if k.is_multiple_of(20_000) {
-                    eprintln!("  … {k} loaded");
-                }
-                anyhow::Ok(
-                    written.entity["id"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .parse::<EntityId>()?,
-                )
+                done.fetch_add(1, Ordering::Relaxed);
+                anyhow::Ok(())
             }
         })
         .buffer_unordered(concurrency.max(1))
         .collect::<Vec<_>>()
         .await;
-    results.into_iter().collect()
+    results.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
 /// Serves the API in-process on a random port.

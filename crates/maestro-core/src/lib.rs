@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod inventory;
+pub mod jobs;
 pub mod ports;
 pub mod seed;
 pub mod settings;

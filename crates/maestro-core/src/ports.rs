@@ -146,6 +146,17 @@ pub struct WriteBatch {
     pub changes: Vec<ChangeRecord>,
 }
 
+impl WriteBatch {
+    /// Adds `other`'s writes after this batch's.
+    pub fn append(&mut self, other: WriteBatch) {
+        self.entities.extend(other.entities);
+        self.touched.extend(other.touched);
+        self.relations.extend(other.relations);
+        self.acl.extend(other.acl);
+        self.changes.extend(other.changes);
+    }
+}
+
 /// A stored account.
 #[derive(Debug, Clone)]
 pub struct UserRecord {
@@ -228,15 +239,24 @@ pub trait Store: Send + Sync + 'static {
     -> StoreResult<Vec<EntitySummary>>;
     /// Relation rows where any of `ids` is the source or the destination, once per anchor.
     async fn relations(&self, access: &Access, ids: &[EntityId]) -> StoreResult<Vec<RelationRow>>;
-    /// Active entities of `kind` (other than `exclude`) whose top-level `field` equals `value`.
+    /// Active entities of `kind` (other than `exclude`) whose top-level field equals the value,
+    /// for each `(field, value)`: `(field, entity)` pairs, at most 20 per field.
     async fn find_equal(
         &self,
         access: &Access,
         kind: Kind,
-        field: &str,
-        value: &Value,
+        fields: &[(&str, &Value)],
         exclude: Option<EntityId>,
-    ) -> StoreResult<Vec<EntitySummary>>;
+    ) -> StoreResult<Vec<(String, EntitySummary)>>;
+    /// Active entities of `kind` whose top-level text `field` is one of `values` (bulk duplicate
+    /// checks): `(value, entity)` pairs.
+    async fn find_any(
+        &self,
+        access: &Access,
+        kind: Kind,
+        field: &str,
+        values: &[String],
+    ) -> StoreResult<Vec<(String, EntitySummary)>>;
     /// Values of a top-level `field` shared by more than one active entity of `kind` that the
     /// caller may read, with how many share each (most shared first).
     async fn duplicate_values(

@@ -181,40 +181,99 @@ impl Store for Db {
         &self,
         access: &Access,
         kind: Kind,
-        field: &str,
-        value: &Value,
+        fields: &[(&str, &Value)],
         exclude: Option<EntityId>,
-    ) -> StoreResult<Vec<EntitySummary>> {
+    ) -> StoreResult<Vec<(String, EntitySummary)>> {
+        if fields.is_empty() {
+            return Ok(Vec::new());
+        }
         let d = self.dialect();
-        let path = vec![field.to_owned()];
-        let mut s = Sql::new(
-            "SELECT e.id, e.kind, e.family, e.name, e.active FROM entities e WHERE e.kind = ",
-        );
-        s.push(&format!("'{}' AND e.active = TRUE AND ", kind.as_str()));
-        match value {
-            Value::Number(n) => {
-                s.push(&d.json_value("e.data", &path)).push(" = ");
-                match d {
-                    Dialect::Sqlite => s.bind(sql::Arg::Float(n.as_f64().unwrap_or_default())),
-                    Dialect::Postgres => s.bind(value.clone()),
-                };
+        // One statement for every field: a write asks once, whatever it checks.
+        let mut s = Sql::default();
+        for (i, (field, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                s.push(" UNION ALL ");
             }
-            other => {
-                s.push(&d.json_text("e.data", &path)).push(" = ");
-                s.bind(
-                    other
-                        .as_str()
-                        .map_or_else(|| other.to_string(), str::to_owned),
-                );
+            s.push("SELECT * FROM (SELECT ").bind(*field);
+            s.push(&format!(
+                " AS field, e.id, e.kind, e.family, e.name, e.active FROM entities e WHERE e.kind = '{}' AND e.active = TRUE AND ",
+                kind.as_str()
+            ));
+            let path = vec![(*field).to_owned()];
+            match value {
+                Value::Number(n) => {
+                    s.push(&d.json_value("e.data", &path)).push(" = ");
+                    match d {
+                        Dialect::Sqlite => s.bind(sql::Arg::Float(n.as_f64().unwrap_or_default())),
+                        Dialect::Postgres => s.bind((*value).clone()),
+                    };
+                }
+                other => {
+                    s.push(&d.json_text("e.data", &path)).push(" = ");
+                    s.bind(
+                        other
+                            .as_str()
+                            .map_or_else(|| other.to_string(), str::to_owned),
+                    );
+                }
+            }
+            if let Some(id) = exclude {
+                s.push(" AND e.id <> ").bind(id.to_string());
+            }
+            s.push(" AND ").append(entities::access_clause(access, "e"));
+            s.push(&format!(" LIMIT 20) t{i}"));
+        }
+        let rows: Vec<(String, String, String, Option<String>, String, bool)> =
+            self.pools.fetch_all(&s).await?;
+        rows.into_iter()
+            .map(|(field, id, kind, family, name, active)| {
+                let summary = SummaryRow {
+                    id,
+                    kind,
+                    family,
+                    name,
+                    active,
+                }
+                .try_into()?;
+                Ok((field, summary))
+            })
+            .collect()
+    }
+
+    async fn find_any(
+        &self,
+        access: &Access,
+        kind: Kind,
+        field: &str,
+        values: &[String],
+    ) -> StoreResult<Vec<(String, EntitySummary)>> {
+        let mut out = Vec::new();
+        let expr = self.dialect().json_text("e.data", &[field.to_owned()]);
+        for chunk in values.chunks(500) {
+            let mut s = Sql::new(&format!(
+                "SELECT {expr} AS v, e.id, e.kind, e.family, e.name, e.active FROM entities e \
+                 WHERE e.kind = '{}' AND e.active = TRUE AND {expr} IN (",
+                kind.as_str()
+            ));
+            s.bind_list(chunk.iter().cloned()).push(") AND ");
+            s.append(entities::access_clause(access, "e"));
+            let rows: Vec<(String, String, String, Option<String>, String, bool)> =
+                self.pools.fetch_all(&s).await?;
+            for (v, id, kind, family, name, active) in rows {
+                out.push((
+                    v,
+                    SummaryRow {
+                        id,
+                        kind,
+                        family,
+                        name,
+                        active,
+                    }
+                    .try_into()?,
+                ));
             }
         }
-        if let Some(id) = exclude {
-            s.push(" AND e.id <> ").bind(id.to_string());
-        }
-        s.push(" AND ").append(entities::access_clause(access, "e"));
-        s.push(" LIMIT 20");
-        let rows: Vec<SummaryRow> = self.pools.fetch_all(&s).await?;
-        records(rows)
+        Ok(out)
     }
 
     async fn duplicate_values(

@@ -8,11 +8,22 @@ use crate::rows::micros;
 use crate::sql;
 use crate::sql::{Dialect, Sql};
 
+/// Rows per multi-row `INSERT` (well under SQLite's limit of bound parameters).
+const ROWS_PER_INSERT: usize = 100;
+
 pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
-    for w in &batch.entities {
+    let d = tx.dialect();
+    let (new, updates): (Vec<&EntityWrite>, Vec<&EntityWrite>) = batch
+        .entities
+        .iter()
+        .partition(|w| w.expected_revision.is_none());
+    for chunk in new.chunks(ROWS_PER_INSERT) {
+        tx.execute(&insert_entities(d, chunk)).await?;
+    }
+    for w in updates {
         write_entity(tx, w).await?;
     }
-    let greatest = tx.dialect().greatest();
+    let greatest = d.greatest();
     for (id, at) in &batch.touched {
         let s = sql!(
             &format!(
@@ -23,93 +34,137 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
         );
         tx.execute(&s).await?;
     }
-    for (id, rows) in &batch.acl {
-        tx.execute(&sql!("DELETE FROM acl WHERE entity_id = ?", id.to_string()))
-            .await?;
-        for row in rows {
-            let s = sql!(
-                "INSERT INTO acl (entity_id, principal_kind, principal_id, role, owner) VALUES (?, ?, ?, ?, ?)",
-                id.to_string(),
-                row.principal.kind.as_str(),
-                row.principal.id.to_string(),
-                row.role.level(),
-                row.owner
-            );
-            tx.execute(&s).await?;
+    // New entities have no ACL rows yet: only replaced ACLs need a delete first.
+    for (id, _) in &batch.acl {
+        if !new.iter().any(|w| w.record.id == *id) {
+            tx.execute(&sql!("DELETE FROM acl WHERE entity_id = ?", id.to_string()))
+                .await?;
         }
+    }
+    let acl_rows: Vec<_> = batch
+        .acl
+        .iter()
+        .flat_map(|(id, rows)| rows.iter().map(move |r| (id, r)))
+        .collect();
+    for chunk in acl_rows.chunks(ROWS_PER_INSERT) {
+        let mut s = Sql::new(
+            "INSERT INTO acl (entity_id, principal_kind, principal_id, role, owner) VALUES ",
+        );
+        for (i, (id, row)) in chunk.iter().enumerate() {
+            s.push(if i == 0 { "(" } else { ", (" });
+            s.bind(id.to_string())
+                .push(", ")
+                .bind(row.principal.kind.as_str())
+                .push(", ");
+            s.bind(row.principal.id.to_string())
+                .push(", ")
+                .bind(row.role.level())
+                .push(", ")
+                .bind(row.owner);
+            s.push(")");
+        }
+        tx.execute(&s).await?;
     }
     for edit in &batch.relations {
         relation(tx, edit).await?;
     }
-    for c in &batch.changes {
-        let s = sql!(
-            "INSERT INTO changes (id, subject_kind, subject_id, at, actor_id, actor_name, source, op, changes, context) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            c.id.to_string(),
-            c.subject_kind.as_str(),
-            c.subject_id.as_str(),
-            micros(c.at),
-            c.actor_id.map(|u| u.to_string()),
-            c.actor_name.as_str(),
-            c.source.as_str(),
-            c.op.as_str(),
-            c.changes.clone(),
-            crate::sql::Arg::OptJson(c.context.clone())
+    for chunk in batch.changes.chunks(ROWS_PER_INSERT) {
+        let mut s = Sql::new(
+            "INSERT INTO changes (id, subject_kind, subject_id, at, actor_id, actor_name, source, op, changes, context) VALUES ",
         );
+        for (i, c) in chunk.iter().enumerate() {
+            s.push(if i == 0 { "(" } else { ", (" });
+            s.bind(c.id.to_string())
+                .push(", ")
+                .bind(c.subject_kind.as_str())
+                .push(", ");
+            s.bind(c.subject_id.as_str())
+                .push(", ")
+                .bind(micros(c.at))
+                .push(", ");
+            s.bind(c.actor_id.map(|u| u.to_string()))
+                .push(", ")
+                .bind(c.actor_name.as_str())
+                .push(", ");
+            s.bind(c.source.as_str())
+                .push(", ")
+                .bind(c.op.as_str())
+                .push(", ");
+            s.bind(c.changes.clone())
+                .push(", ")
+                .bind(crate::sql::Arg::OptJson(c.context.clone()));
+            s.push(")");
+        }
         tx.execute(&s).await?;
     }
     Ok(())
 }
 
+/// One multi-row `INSERT` of new entities.
+fn insert_entities(d: Dialect, chunk: &[&EntityWrite]) -> Sql {
+    let mut s = Sql::new(
+        "INSERT INTO entities (id, kind, family, name, active, owner_kind, owner_id, revision, created_at, updated_at, search, data) VALUES ",
+    );
+    for (i, w) in chunk.iter().enumerate() {
+        let r = &w.record;
+        s.push(if i == 0 { "(" } else { ", (" });
+        s.bind(r.id.to_string())
+            .push(", ")
+            .bind(r.kind.as_str())
+            .push(", ")
+            .bind(r.family.clone())
+            .push(", ");
+        s.bind(r.name.as_str())
+            .push(", ")
+            .bind(r.active)
+            .push(", ")
+            .bind(r.owner.kind.as_str())
+            .push(", ");
+        s.bind(r.owner.id.to_string())
+            .push(", ")
+            .bind(r.revision)
+            .push(", ")
+            .bind(micros(r.created_at))
+            .push(", ");
+        s.bind(micros(r.updated_at))
+            .push(", ")
+            .bind(r.search.as_str())
+            .push(", ");
+        let doc = serde_json::Value::Object(r.data.clone());
+        match d {
+            Dialect::Sqlite => s.push("jsonb(").bind(doc).push(")"),
+            Dialect::Postgres => s.bind(doc),
+        };
+        s.push(")");
+    }
+    s
+}
+
+/// Updates an entity if nobody changed it since it was read (optimistic concurrency).
 async fn write_entity(tx: &mut Tx, w: &EntityWrite) -> StoreResult<()> {
     let r = &w.record;
     let data = serde_json::Value::Object(r.data.clone());
     let doc = tx.dialect().doc_in();
-    match w.expected_revision {
-        None => {
-            let s = sql!(
-                &format!(
-                    "INSERT INTO entities (id, kind, family, name, active, owner_kind, owner_id, revision, created_at, updated_at, search, data) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {})",
-                    doc
-                ),
-                r.id.to_string(),
-                r.kind.as_str(),
-                r.family.clone(),
-                r.name.as_str(),
-                r.active,
-                r.owner.kind.as_str(),
-                r.owner.id.to_string(),
-                r.revision,
-                micros(r.created_at),
-                micros(r.updated_at),
-                r.search.as_str(),
-                data
-            );
-            tx.execute(&s).await?;
-        }
-        Some(expected) => {
-            let s = sql!(
-                &format!(
-                    "UPDATE entities SET family = ?, name = ?, active = ?, owner_kind = ?, owner_id = ?, revision = ?, \
-                     updated_at = ?, search = ?, data = {doc} WHERE id = ? AND revision = ?"
-                ),
-                r.family.clone(),
-                r.name.as_str(),
-                r.active,
-                r.owner.kind.as_str(),
-                r.owner.id.to_string(),
-                r.revision,
-                micros(r.updated_at),
-                r.search.as_str(),
-                data,
-                r.id.to_string(),
-                expected
-            );
-            if tx.execute(&s).await? == 0 {
-                return Err(StoreError::Conflict(r.id.to_string()));
-            }
-        }
+    let expected = w.expected_revision.unwrap_or_default();
+    let s = sql!(
+        &format!(
+            "UPDATE entities SET family = ?, name = ?, active = ?, owner_kind = ?, owner_id = ?, revision = ?, \
+             updated_at = ?, search = ?, data = {doc} WHERE id = ? AND revision = ?"
+        ),
+        r.family.clone(),
+        r.name.as_str(),
+        r.active,
+        r.owner.kind.as_str(),
+        r.owner.id.to_string(),
+        r.revision,
+        micros(r.updated_at),
+        r.search.as_str(),
+        data,
+        r.id.to_string(),
+        expected
+    );
+    if tx.execute(&s).await? == 0 {
+        return Err(StoreError::Conflict(r.id.to_string()));
     }
     Ok(())
 }

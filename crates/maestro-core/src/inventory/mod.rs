@@ -2,6 +2,7 @@
 //! kind, their relations and their history. Each write validates against the schema, checks the
 //! caller's role, and stores the entity, its relation rows and its history in one batch.
 
+mod create;
 mod grants;
 mod prepare;
 mod refs;
@@ -104,116 +105,6 @@ fn entity_name(data: &Map<String, Value>) -> String {
 }
 
 impl Core {
-    /// Creates an entity in `coll` owned by the caller.
-    pub async fn create_entity(
-        &self,
-        caller: &Caller,
-        coll: Collection,
-        body: &Value,
-    ) -> CoreResult<Written> {
-        let kind = coll.kind();
-        let schema = kind.schema();
-        if schema.global && !caller.admin {
-            return Err(CoreError::Forbidden(format!(
-                "only administrators can change the {}",
-                coll.label().to_lowercase()
-            )));
-        }
-        if let Some(team) = caller.acting_team
-            && caller.team_role(team) < Some(Role::Write)
-        {
-            return Err(CoreError::not_found(format!("team {team}")));
-        }
-        let mut doc = as_object(body)?.clone();
-        let family = prepare::family_for_create(coll, &mut doc)?;
-        let validated = prepare::validate_new(kind, family.as_deref(), doc)?;
-        let access = caller.access();
-        let id = EntityId::new();
-        let mut peers = refs::check_targets(self, &access, id, &validated.refs).await?;
-        let now = self.now();
-        let owner = if schema.global {
-            crate::Principal::SYSTEM
-        } else {
-            caller.owner()
-        };
-        let owner_name = match (schema.global, caller.acting_team) {
-            (true, _) => "Maestro".to_owned(),
-            (false, Some(team)) => self
-                .store
-                .team(team)
-                .await?
-                .map(|t| t.name)
-                .unwrap_or_default(),
-            (false, None) => caller.name.clone(),
-        };
-        let record = EntityRecord {
-            id,
-            kind,
-            family,
-            name: entity_name(&validated.data),
-            active: true,
-            owner: owner.clone(),
-            owner_name: Some(owner_name),
-            revision: 1,
-            created_at: now,
-            updated_at: now,
-            search: search_text(schema, &validated.data),
-            data: validated.data.clone(),
-        };
-        peers.insert(id, summary(&record));
-        let edits = refs::plan_edits(id, &[], &validated.refs);
-        let composed = compose(&validated.data, &validated.refs);
-        let changes = diff(&Map::new(), &composed);
-        let warnings = warnings::duplicates(self, &access, &record, None).await?;
-        let (peer_changes, touched) =
-            refs::counterpart_changes(self, caller, id, &edits, &peers, now).await?;
-        let rows = refs::rows_after(id, &[], &edits, &peers);
-        let mut batch = WriteBatch {
-            entities: vec![EntityWrite {
-                record: record.clone(),
-                expected_revision: None,
-            }],
-            touched,
-            relations: edits,
-            acl: vec![(
-                id,
-                vec![AclRow {
-                    principal: owner,
-                    role: Role::Admin,
-                    owner: true,
-                }],
-            )],
-            changes: vec![change(
-                caller,
-                &record,
-                "create",
-                serde_json::to_value(changes).unwrap_or_default(),
-            )],
-        };
-        batch.changes.extend(peer_changes);
-        self.store.write(batch).await.map_err(write_error)?;
-        self.announce("created", &record).await;
-        Ok(Written {
-            entity: entity_view(&record, &rows),
-            warnings,
-        })
-    }
-
-    /// Creates many entities of one collection, stopping at the first invalid one (used by
-    /// demo data, imports and benchmarks; each entity gets its own history entry).
-    pub async fn create_entities(
-        &self,
-        caller: &Caller,
-        coll: Collection,
-        bodies: &[Value],
-    ) -> CoreResult<Vec<Written>> {
-        let mut out = Vec::with_capacity(bodies.len());
-        for body in bodies {
-            out.push(self.create_entity(caller, coll, body).await?);
-        }
-        Ok(out)
-    }
-
     /// Reads an entity the caller may read and that belongs to `coll`.
     async fn readable(
         &self,

@@ -16,41 +16,124 @@ pub async fn duplicates(
     before: Option<&EntityRecord>,
 ) -> CoreResult<Vec<Value>> {
     let schema = rec.kind.schema();
-    let mut out = Vec::new();
-    for field in schema.fields.iter().filter(|f| f.warn_duplicate) {
+    let mut checks: Vec<(&str, &Value)> = Vec::new();
+    for field in schema
+        .fields
+        .iter()
+        .filter(|f| f.warn_duplicate && !matches!(f.ty, Ty::Ref(_)))
+    {
         let Some(value) = rec.data.get(field.name) else {
             continue;
         };
         let empty = matches!(value, Value::String(s) if s.is_empty()) || value.is_null();
-        if empty || matches!(field.ty, Ty::Ref(_)) {
-            continue;
+        let unchanged = before.is_some_and(|b| b.data.get(field.name) == Some(value));
+        if !empty && !unchanged {
+            checks.push((field.name, value));
         }
-        if before.is_some_and(|b| b.data.get(field.name) == Some(value)) {
-            continue;
-        }
-        let matches = core
-            .store
-            .find_equal(access, rec.kind, field.name, value, Some(rec.id))
-            .await?;
+    }
+    let found = core
+        .store
+        .find_equal(access, rec.kind, &checks, Some(rec.id))
+        .await?;
+    let label = schema.label.to_lowercase();
+    let mut out = Vec::new();
+    for (field, value) in checks {
+        let matches: Vec<_> = found
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m)
+            .collect();
         if matches.is_empty() {
             continue;
         }
-        let label = schema.label.to_lowercase();
         let shown = value
             .as_str()
             .map_or_else(|| value.to_string(), str::to_owned);
         let n = matches.len();
         let message = if n == 1 {
-            format!("another {label} already has {} {shown}", field.name)
+            format!("another {label} already has {field} {shown}")
         } else {
-            format!("{n} other {label}s already have {} {shown}", field.name)
+            format!("{n} other {label}s already have {field} {shown}")
         };
         out.push(json!({
-            "field": field.name,
+            "field": field,
             "value": value,
             "message": message,
             "matches": matches.iter().map(|m| json!({"id": m.id, "name": m.name})).collect::<Vec<_>>(),
         }));
+    }
+    Ok(out)
+}
+
+/// Duplicate warnings for many new entities of one kind at once: one query per checked field,
+/// plus duplicates within the batch itself. `out[i]` are the warnings of `records[i]`.
+pub async fn duplicates_many(
+    core: &Core,
+    access: &Access,
+    records: &[&EntityRecord],
+) -> CoreResult<Vec<Vec<Value>>> {
+    let mut out = vec![Vec::new(); records.len()];
+    let Some(first) = records.first() else {
+        return Ok(out);
+    };
+    let schema = first.kind.schema();
+    let label = schema.label.to_lowercase();
+    for field in schema
+        .fields
+        .iter()
+        .filter(|f| f.warn_duplicate && !matches!(f.ty, Ty::Ref(_)))
+    {
+        // Text values only (numbers are rare here); each record's value, if any.
+        let values: Vec<Option<String>> = records
+            .iter()
+            .map(|r| {
+                r.data
+                    .get(field.name)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            })
+            .collect();
+        let mut wanted: Vec<String> = values.iter().flatten().cloned().collect();
+        wanted.sort();
+        wanted.dedup();
+        if wanted.is_empty() {
+            continue;
+        }
+        let found = core
+            .store
+            .find_any(access, first.kind, field.name, &wanted)
+            .await?;
+        for (i, value) in values.iter().enumerate() {
+            let Some(value) = value else { continue };
+            let mut matches: Vec<Value> = found
+                .iter()
+                .filter(|(v, m)| v == value && m.id != records[i].id)
+                .map(|(_, m)| json!({"id": m.id, "name": m.name}))
+                .collect();
+            matches.extend(
+                records
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, r)| {
+                        *j != i
+                            && r.data.get(field.name).and_then(Value::as_str)
+                                == Some(value.as_str())
+                    })
+                    .map(|(_, r)| json!({"id": r.id, "name": r.name})),
+            );
+            if matches.is_empty() {
+                continue;
+            }
+            let n = matches.len();
+            let message = if n == 1 {
+                format!("another {label} already has {} {value}", field.name)
+            } else {
+                format!("{n} other {label}s already have {} {value}", field.name)
+            };
+            matches.truncate(20);
+            out[i].push(json!({"field": field.name, "value": value, "message": message, "matches": matches}));
+        }
     }
     Ok(out)
 }

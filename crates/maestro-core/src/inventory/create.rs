@@ -1,0 +1,191 @@
+//! Creating entities: one at a time (the API and the UI) or many in one write (demo data,
+//! imports, discovery, benchmarks) — the same validation, references, duplicate warnings and
+//! history either way.
+
+use std::collections::HashMap;
+
+use maestro_model::diff::diff;
+use maestro_model::schema::Collection;
+use maestro_model::search::search_text;
+use maestro_model::validate::compose;
+use maestro_model::{EntityId, Role};
+use serde_json::{Map, Value};
+
+use super::{Written, change, entity_name, prepare, refs, summary, warnings, write_error};
+use crate::accounts::as_object;
+use crate::ports::{AclRow, EntityRecord, EntityWrite, RelationRow, WriteBatch};
+use crate::{Caller, Core, CoreError, CoreResult};
+
+/// A creation ready to be written (warnings are filled by the caller: one by one or in bulk).
+struct Prepared {
+    record: EntityRecord,
+    batch: WriteBatch,
+    rows: Vec<RelationRow>,
+    warnings: Vec<Value>,
+}
+
+impl Core {
+    /// Creates an entity in `coll` owned by the caller (or the team it acts for).
+    pub async fn create_entity(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        body: &Value,
+    ) -> CoreResult<Written> {
+        let owner_name = self.owner_name(caller, coll).await?;
+        let mut p = self.prepare_create(caller, coll, body, &owner_name).await?;
+        p.warnings = warnings::duplicates(self, &caller.access(), &p.record, None).await?;
+        self.store.write(p.batch).await.map_err(write_error)?;
+        self.announce("created", &p.record).await;
+        Ok(Written {
+            entity: super::entity_view(&p.record, &p.rows),
+            warnings: p.warnings,
+        })
+    }
+
+    /// Creates many entities of one collection in a single write: all or none. An invalid item
+    /// is reported with its index (`[3].cpu`). References must point at existing entities.
+    pub async fn create_entities(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        bodies: &[Value],
+    ) -> CoreResult<Vec<Written>> {
+        let owner_name = self.owner_name(caller, coll).await?;
+        let mut prepared = Vec::with_capacity(bodies.len());
+        for (i, body) in bodies.iter().enumerate() {
+            let p = self
+                .prepare_create(caller, coll, body, &owner_name)
+                .await
+                .map_err(|e| match e {
+                    CoreError::Invalid(errors) => CoreError::Invalid(
+                        errors
+                            .into_iter()
+                            .map(|mut f| {
+                                f.field = format!("[{i}].{}", f.field);
+                                f
+                            })
+                            .collect(),
+                    ),
+                    other => other,
+                })?;
+            prepared.push(p);
+        }
+        let records: Vec<&EntityRecord> = prepared.iter().map(|p| &p.record).collect();
+        let warnings = warnings::duplicates_many(self, &caller.access(), &records).await?;
+        let mut batch = WriteBatch::default();
+        for (p, w) in prepared.iter_mut().zip(warnings) {
+            batch.append(std::mem::take(&mut p.batch));
+            p.warnings = w;
+        }
+        self.store.write(batch).await.map_err(write_error)?;
+        let mut out = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            self.announce("created", &p.record).await;
+            out.push(Written {
+                entity: super::entity_view(&p.record, &p.rows),
+                warnings: p.warnings,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Who owns what `caller` creates in `coll`, by name (checked: a team must be writable).
+    async fn owner_name(&self, caller: &Caller, coll: Collection) -> CoreResult<String> {
+        let schema = coll.kind().schema();
+        if schema.global && !caller.admin {
+            return Err(CoreError::Forbidden(format!(
+                "only administrators can change the {}",
+                coll.label().to_lowercase()
+            )));
+        }
+        if let Some(team) = caller.acting_team
+            && caller.team_role(team) < Some(Role::Write)
+        {
+            return Err(CoreError::not_found(format!("team {team}")));
+        }
+        Ok(match (schema.global, caller.acting_team) {
+            (true, _) => "Maestro".to_owned(),
+            (false, Some(team)) => self
+                .store
+                .team(team)
+                .await?
+                .map(|t| t.name)
+                .unwrap_or_default(),
+            (false, None) => caller.name.clone(),
+        })
+    }
+
+    async fn prepare_create(
+        &self,
+        caller: &Caller,
+        coll: Collection,
+        body: &Value,
+        owner_name: &str,
+    ) -> CoreResult<Prepared> {
+        let kind = coll.kind();
+        let schema = kind.schema();
+        let mut doc = as_object(body)?.clone();
+        let family = prepare::family_for_create(coll, &mut doc)?;
+        let validated = prepare::validate_new(kind, family.as_deref(), doc)?;
+        let access = caller.access();
+        let id = EntityId::new();
+        let mut peers = refs::check_targets(self, &access, id, &validated.refs).await?;
+        let now = self.now();
+        let owner = if schema.global {
+            crate::Principal::SYSTEM
+        } else {
+            caller.owner()
+        };
+        let record = EntityRecord {
+            id,
+            kind,
+            family,
+            name: entity_name(&validated.data),
+            active: true,
+            owner: owner.clone(),
+            owner_name: Some(owner_name.to_owned()),
+            revision: 1,
+            created_at: now,
+            updated_at: now,
+            search: search_text(schema, &validated.data),
+            data: validated.data.clone(),
+        };
+        peers.insert(id, summary(&record));
+        let edits = refs::plan_edits(id, &[], &validated.refs);
+        let composed = compose(&validated.data, &validated.refs);
+        let changes = diff(&Map::new(), &composed);
+        let (peer_changes, touched) =
+            refs::counterpart_changes(self, caller, id, &edits, &peers, now).await?;
+        let rows = refs::rows_after(id, &[], &edits, &HashMap::from_iter(peers));
+        let mut batch = WriteBatch {
+            entities: vec![EntityWrite {
+                record: record.clone(),
+                expected_revision: None,
+            }],
+            touched,
+            relations: edits,
+            acl: vec![(
+                id,
+                vec![AclRow {
+                    principal: owner,
+                    role: Role::Admin,
+                    owner: true,
+                }],
+            )],
+            changes: vec![change(
+                caller,
+                &record,
+                "create",
+                serde_json::to_value(changes).unwrap_or_default(),
+            )],
+        };
+        batch.changes.extend(peer_changes);
+        Ok(Prepared {
+            record,
+            batch,
+            rows,
+            warnings: Vec::new(),
+        })
+    }
+}
