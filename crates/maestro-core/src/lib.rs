@@ -13,6 +13,7 @@ pub mod events;
 pub mod inventory;
 pub mod jobs;
 pub mod ports;
+pub mod secrets;
 pub mod seed;
 pub mod settings;
 pub mod teams;
@@ -56,6 +57,7 @@ pub struct Core {
     mailer: Option<Arc<dyn ports::Mailer>>,
     blobs: Option<Arc<dyn ports::BlobStore>>,
     events: Option<Arc<dyn events::EventSink>>,
+    secrets: Option<Arc<secrets::SecretBox>>,
 }
 
 impl Core {
@@ -75,7 +77,26 @@ impl Core {
             mailer: None,
             blobs: None,
             events: None,
+            secrets: None,
         })
+    }
+
+    /// Seals secret fields with `secret_box`. The key's fingerprint is recorded in the database
+    /// the first time; a different key afterwards is refused (its secrets could not be read).
+    pub async fn with_secrets(mut self, secret_box: secrets::SecretBox) -> CoreResult<Self> {
+        let stored = self
+            .store
+            .secret_get_or_insert("secret_key_fingerprint", secret_box.fingerprint())
+            .await?;
+        if stored != secret_box.fingerprint() {
+            return Err(CoreError::Internal(
+                "MAESTRO_SECRET_KEY is not the key this database's secrets were encrypted with \
+                 (set the same key on every process sharing the database)"
+                    .into(),
+            ));
+        }
+        self.secrets = Some(Arc::new(secret_box));
+        Ok(self)
     }
 
     /// Publishes domain events to `sink` after each committed write.

@@ -144,6 +144,8 @@ pub struct WriteBatch {
     /// Replaces the ACL rows of an entity (owner row included).
     pub acl: Vec<(EntityId, Vec<AclRow>)>,
     pub changes: Vec<ChangeRecord>,
+    /// Sealed secret fields per entity (`None` removes them).
+    pub secrets: Vec<(EntityId, Option<String>)>,
 }
 
 impl WriteBatch {
@@ -154,6 +156,7 @@ impl WriteBatch {
         self.relations.extend(other.relations);
         self.acl.extend(other.acl);
         self.changes.extend(other.changes);
+        self.secrets.extend(other.secrets);
     }
 }
 
@@ -267,6 +270,8 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<(Value, u64)>>;
     async fn acl(&self, id: EntityId) -> StoreResult<Vec<AclRow>>;
+    /// The sealed secrets of an entity, if any.
+    async fn secret(&self, id: EntityId) -> StoreResult<Option<String>>;
     /// Number of entities (any state, any owner) — to tell an empty installation.
     async fn count_entities(&self, kinds: &[Kind]) -> StoreResult<u64>;
 

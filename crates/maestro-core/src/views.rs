@@ -114,6 +114,13 @@ pub fn entity_view(rec: &EntityRecord, rows: &[RelationRow]) -> Value {
             }
         }
     }
+    if rec.kind == maestro_model::Kind::Datacenter {
+        // "Connected": a discovery connection points at this datacenter.
+        let connected = rows.iter().any(|r| {
+            r.anchor == rec.id && r.rel == "discovers" && r.dst == rec.id && r.peer.active
+        });
+        out.insert("connected".into(), json!(connected));
+    }
     out.insert("active".into(), json!(rec.active));
     let mut owner = Map::new();
     owner.insert("kind".into(), json!(rec.owner.kind.as_str()));

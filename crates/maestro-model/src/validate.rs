@@ -45,11 +45,13 @@ pub struct RefWrite {
     pub targets: Vec<RefTarget>,
 }
 
-/// A valid document: stored data plus every reference field's desired targets.
+/// A valid document: stored data, every reference field's desired targets, and the secret
+/// (write-only) fields that were sent.
 #[derive(Debug, Clone)]
 pub struct Validated {
     pub data: Map<String, Value>,
     pub refs: Vec<RefWrite>,
+    pub secrets: Map<String, Value>,
 }
 
 /// Validates `doc` as an entity of `schema` (and `family`, for the application model).
@@ -74,9 +76,15 @@ pub fn validate_with_hidden(
         refs: Vec::new(),
         hidden: hidden_refs.to_vec(),
     };
-    let data = v.object(schema.fields, false, doc, "", family);
+    let mut data = v.object(schema.fields, false, doc, "", family);
     if !v.errors.is_empty() {
         return Err(v.errors);
+    }
+    let mut secrets = Map::new();
+    for f in schema.fields.iter().filter(|f| f.secret) {
+        if let Some(value) = data.remove(f.name) {
+            secrets.insert(f.name.to_owned(), value);
+        }
     }
     // Every reference field is part of the desired state, empty when absent.
     let mut refs = v.refs;
@@ -94,7 +102,11 @@ pub fn validate_with_hidden(
             });
         }
     }
-    Ok(Validated { data, refs })
+    Ok(Validated {
+        data,
+        refs,
+        secrets,
+    })
 }
 
 /// Fills absent fields that have a default (creation only: a patch never resets fields).

@@ -8,6 +8,7 @@ mod db;
 mod entities;
 mod identity;
 mod indexes;
+mod jobs;
 mod rows;
 pub mod sql;
 mod write;
@@ -298,6 +299,17 @@ impl Store for Db {
             .into_iter()
             .map(|(v, n)| (Value::String(v), n.max(0) as u64))
             .collect())
+    }
+
+    async fn secret(&self, id: EntityId) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> = self
+            .pools
+            .fetch_optional(&sql!(
+                "SELECT sealed FROM secrets WHERE entity_id = ?",
+                id.to_string()
+            ))
+            .await?;
+        Ok(row.map(|r| r.0))
     }
 
     async fn acl(&self, id: EntityId) -> StoreResult<Vec<AclRow>> {

@@ -68,6 +68,19 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
     for edit in &batch.relations {
         relation(tx, edit).await?;
     }
+    for (id, sealed) in &batch.secrets {
+        let s = match sealed {
+            Some(sealed) => sql!(
+                "INSERT INTO secrets (entity_id, sealed, updated_at) VALUES (?, ?, ?) \
+                 ON CONFLICT (entity_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
+                id.to_string(),
+                sealed.as_str(),
+                micros(chrono::Utc::now())
+            ),
+            None => sql!("DELETE FROM secrets WHERE entity_id = ?", id.to_string()),
+        };
+        tx.execute(&s).await?;
+    }
     for chunk in batch.changes.chunks(ROWS_PER_INSERT) {
         let mut s = Sql::new(
             "INSERT INTO changes (id, subject_kind, subject_id, at, actor_id, actor_name, source, op, changes, context) VALUES ",

@@ -74,6 +74,11 @@ pub struct Settings {
     /// S3 secret access key (default: AWS_SECRET_ACCESS_KEY).
     #[arg(long, env = "MAESTRO_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
     pub s3_secret_access_key: Option<String>,
+    /// 64 hex characters (32 bytes) sealing secrets at rest (connection credentials). Default: a
+    /// key generated once into MAESTRO_DATA_DIR/secret.key — set it explicitly when several
+    /// machines share one PostgreSQL database.
+    #[arg(long, env = "MAESTRO_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
     /// SMTP server for password reset e-mails (unset: no e-mail is sent).
     #[arg(long, env = "SMTP_HOST")]
     pub smtp_host: Option<String>,
@@ -98,6 +103,24 @@ pub struct Settings {
     /// Logo shown by the web UI: a .png, .jpg, .webp, .gif or .svg file (default: Maestro's).
     #[arg(long, env = "MAESTRO_LOGO")]
     pub logo: Option<PathBuf>,
+    /// Job workers in this process (`serve` and `worker`); 0 runs none.
+    #[arg(long, env = "MAESTRO_WORKERS", default_value_t = 1)]
+    pub workers: usize,
+    /// Jobs each worker runs at once.
+    #[arg(long, env = "MAESTRO_WORKER_CONCURRENCY", default_value_t = 8)]
+    pub worker_concurrency: usize,
+    /// Whether this process competes to run the scheduler (one process at a time does).
+    #[arg(long, env = "MAESTRO_SCHEDULER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub scheduler: bool,
+    /// How long a worker holds a job without a heartbeat (a dead worker's job runs again after it).
+    #[arg(long, env = "MAESTRO_JOB_LEASE", default_value = "30s")]
+    pub job_lease: String,
+    /// How long the scheduler's leadership lasts without renewal (takeover time if it dies).
+    #[arg(long, env = "MAESTRO_SCHEDULER_LEASE", default_value = "15s")]
+    pub scheduler_lease: String,
+    /// How often idle workers look for due jobs (they are also woken when jobs are queued).
+    #[arg(long, env = "MAESTRO_JOB_POLL", default_value = "1s")]
+    pub job_poll: String,
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, env = "MAESTRO_LOG", default_value = "info")]
     pub log: String,
@@ -190,6 +213,33 @@ impl Settings {
         })
     }
 
+    /// The key sealing secrets: MAESTRO_SECRET_KEY, or `secret.key` in the data directory
+    /// (created with a random key, readable by its owner only, on first use).
+    pub fn secret_key(&self) -> anyhow::Result<String> {
+        if let Some(key) = self.secret_key.as_ref().filter(|k| !k.trim().is_empty()) {
+            return Ok(key.trim().to_owned());
+        }
+        let path = self.data_dir.join("secret.key");
+        match std::fs::read_to_string(&path) {
+            Ok(key) => Ok(key.trim().to_owned()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&self.data_dir)?;
+                let key = maestro_core::secrets::SecretBox::generate_key();
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                use std::io::Write;
+                let mut file = options
+                    .open(&path)
+                    .with_context(|| format!("cannot create {}", path.display()))?;
+                file.write_all(key.as_bytes())?;
+                Ok(key)
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
     /// Upload storage.
     pub fn blobs(&self) -> anyhow::Result<maestro_adapters::blobs::Blobs> {
         let blobs = match self.upload {
@@ -211,6 +261,33 @@ impl Settings {
         };
         blobs.map_err(|e| anyhow::anyhow!(e))
     }
+}
+
+impl Settings {
+    /// Timings and concurrency of workers and the scheduler.
+    pub fn jobs_config(&self) -> anyhow::Result<maestro_core::jobs::JobsConfig> {
+        let ms = |v: &str, name: &str| parse_millis(v).with_context(|| name.to_owned());
+        Ok(maestro_core::jobs::JobsConfig {
+            job_lease: ms(&self.job_lease, "MAESTRO_JOB_LEASE")?,
+            poll: ms(&self.job_poll, "MAESTRO_JOB_POLL")?,
+            scheduler_lease: ms(&self.scheduler_lease, "MAESTRO_SCHEDULER_LEASE")?,
+            concurrency: self.worker_concurrency.max(1),
+        })
+    }
+}
+
+/// Parses a duration with milliseconds allowed: `500ms`, or anything [`parse_duration`] takes.
+pub fn parse_millis(s: &str) -> anyhow::Result<std::time::Duration> {
+    let t = s.trim();
+    if let Some(n) = t.strip_suffix("ms") {
+        let n: u64 = n
+            .trim()
+            .parse()
+            .with_context(|| format!("{s:?} is not a duration"))?;
+        anyhow::ensure!(n > 0, "duration must be positive");
+        return Ok(std::time::Duration::from_millis(n));
+    }
+    Ok(parse_duration(t)?.to_std()?)
 }
 
 /// Parses `90`, `90s`, `15m`, `24h`, `7d`.
@@ -243,5 +320,14 @@ mod tests {
         assert_eq!(parse_duration("90").unwrap(), chrono::Duration::seconds(90));
         assert!(parse_duration("0").is_err());
         assert!(parse_duration("3w").is_err());
+        assert_eq!(
+            parse_millis("250ms").unwrap(),
+            std::time::Duration::from_millis(250)
+        );
+        assert_eq!(
+            parse_millis("2s").unwrap(),
+            std::time::Duration::from_secs(2)
+        );
+        assert!(parse_millis("0ms").is_err());
     }
 }

@@ -2,19 +2,26 @@
 //! server lifecycle. `main.rs` parses the command line; tests start the same app in-process.
 
 pub mod config;
+pub mod runtime;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use maestro_core::{Core, SystemClock};
+use maestro_core::{Clock, Core, SystemClock};
 use maestro_store::Db;
 
 pub use config::Settings;
+pub use runtime::{Background, Services, open_services};
 
 /// Opens the database, runs migrations and seeds, and builds the domain services.
 pub async fn open(settings: &Settings) -> anyhow::Result<Core> {
+    Ok(open_db(settings, Arc::new(SystemClock)).await?.0)
+}
+
+/// [`open`] on a given clock, also returning the database (the jobs service's store).
+pub async fn open_db(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<(Core, Db)> {
     let url = settings.database_url();
     let db = Db::connect(&url, settings.db_pool_size)
         .await
@@ -25,72 +32,101 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Core> {
             )
         })?;
     db.migrate().await.context("cannot migrate the database")?;
-    let mut core = Core::new(Arc::new(db), Arc::new(SystemClock), settings.core_config()?)
+    let mut core = Core::new(Arc::new(db.clone()), clock, settings.core_config()?)
         .await
         .context("cannot start the domain services")?
         .with_blobs(Arc::new(settings.blobs()?));
+    let secret_box = maestro_core::secrets::SecretBox::from_hex(&settings.secret_key()?)
+        .map_err(|e| anyhow::anyhow!("MAESTRO_SECRET_KEY: {e}"))?;
+    core = core
+        .with_secrets(secret_box)
+        .await
+        .context("cannot use the secret key")?;
     if let Some(smtp) = settings.smtp() {
         let mailer =
             maestro_adapters::mail::SmtpMailer::new(&smtp).map_err(|e| anyhow::anyhow!(e))?;
         core = core.with_mailer(Arc::new(mailer));
     }
     core.seed().await.context("cannot seed settings")?;
-    Ok(core)
+    Ok((core, db))
 }
 
-/// The HTTP application for `core` with the web UI's default options.
-pub fn app(core: Core) -> axum::Router {
-    app_with(core, &maestro_web::UiOptions::default()).expect("default UI options are valid")
+/// The HTTP application with the web UI's default options.
+pub fn app(services: &Services) -> axum::Router {
+    app_with(services, &maestro_web::UiOptions::default()).expect("default UI options are valid")
 }
 
 /// The HTTP application: the REST API owns `/api/v1/*`, `/healthz` and `/readyz`; the web UI
 /// every other path (with an HTML 404).
-pub fn app_with(core: Core, ui: &maestro_web::UiOptions) -> anyhow::Result<axum::Router> {
+pub fn app_with(services: &Services, ui: &maestro_web::UiOptions) -> anyhow::Result<axum::Router> {
     let version = env!("CARGO_PKG_VERSION");
+    let core = services.core.clone();
+    let jobs = services.jobs.clone();
     let web = maestro_web::WebState::with_options(core.clone(), version, ui)
         .map_err(|e| anyhow::anyhow!("MAESTRO_LOGO: {e}"))?;
-    let api = maestro_http::router(maestro_http::AppState { core, version });
-    Ok(api.merge(maestro_web::router(web)))
+    let api = maestro_http::router(maestro_http::AppState {
+        core,
+        version,
+        jobs: Some(jobs.clone()),
+    });
+    Ok(api.merge(maestro_web::router(web).layer(axum::Extension(jobs))))
 }
 
 /// A running server.
 pub struct Running {
     pub addr: SocketAddr,
     pub core: Core,
+    pub jobs: maestro_core::jobs::Jobs,
     pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
-/// Binds `addr` and serves until `shutdown` resolves, finishing in-flight requests.
+/// Binds `addr` and serves until `shutdown` resolves, finishing in-flight requests, with the
+/// default settings (the web UI's defaults, one worker, a scheduler candidate).
 pub async fn serve(
-    core: Core,
+    services: Services,
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<Running> {
-    serve_with(core, addr, &maestro_web::UiOptions::default(), shutdown).await
+    let settings = Settings::parse_args(["maestro"])?;
+    serve_with(services, addr, &settings, shutdown).await
 }
 
-/// [`serve`] with the web UI's options (theme, logo, secure cookies).
+/// [`serve`] with `settings`: the web UI's options (theme, logo, secure cookies), the workers
+/// (`MAESTRO_WORKERS`) and the scheduler candidate (`MAESTRO_SCHEDULER`) run beside the HTTP
+/// server. On shutdown, live event streams end, workers finish or give back their jobs, and
+/// in-flight requests complete.
 pub async fn serve_with(
-    core: Core,
+    services: Services,
     addr: SocketAddr,
-    ui: &maestro_web::UiOptions,
+    settings: &Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<Running> {
-    let router = app_with(core.clone(), ui)?;
+    let router = app_with(&services, &settings.ui())?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let addr = listener.local_addr()?;
+    let background = Background::start(&services.jobs, settings.workers, settings.scheduler);
+    let jobs = services.jobs.clone();
     let task = tokio::spawn(async move {
-        axum::serve(
+        let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server error")
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            jobs.shut_down();
+        })
+        .await;
+        background.stop().await;
+        served.context("server error")
     });
-    Ok(Running { addr, core, task })
+    Ok(Running {
+        addr,
+        core: services.core,
+        jobs: services.jobs,
+        task,
+    })
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -128,8 +128,10 @@ impl Core {
         let mut doc = as_object(body)?.clone();
         let family = prepare::family_for_create(coll, &mut doc)?;
         let validated = prepare::validate_new(kind, family.as_deref(), doc)?;
+        super::secrets::check_credentials(kind, &validated.data, &validated.secrets, true)?;
         let access = caller.access();
         let id = EntityId::new();
+        let secret_write = self.seal_secrets(id, &validated.secrets, &[], true).await?;
         let mut peers = refs::check_targets(self, &access, id, &validated.refs).await?;
         let now = self.now();
         let owner = if schema.global {
@@ -154,7 +156,10 @@ impl Core {
         peers.insert(id, summary(&record));
         let edits = refs::plan_edits(id, &[], &validated.refs);
         let composed = compose(&validated.data, &validated.refs);
-        let changes = diff(&Map::new(), &composed);
+        let mut changes = serde_json::to_value(diff(&Map::new(), &composed)).unwrap_or_default();
+        if let Value::Array(list) = &mut changes {
+            list.extend(secret_write.changes);
+        }
         let (peer_changes, touched) =
             refs::counterpart_changes(self, caller, id, &edits, &peers, now).await?;
         let rows = refs::rows_after(id, &[], &edits, &HashMap::from_iter(peers));
@@ -173,12 +178,8 @@ impl Core {
                     owner: true,
                 }],
             )],
-            changes: vec![change(
-                caller,
-                &record,
-                "create",
-                serde_json::to_value(changes).unwrap_or_default(),
-            )],
+            changes: vec![change(caller, &record, "create", changes)],
+            secrets: secret_write.sealed,
         };
         batch.changes.extend(peer_changes);
         Ok(Prepared {

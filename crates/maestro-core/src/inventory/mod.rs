@@ -6,6 +6,7 @@ mod create;
 mod grants;
 mod prepare;
 mod refs;
+mod secrets;
 mod warnings;
 
 use std::collections::HashMap;
@@ -238,9 +239,24 @@ impl Core {
             &refs::hidden_ref_paths(rec.kind, id, &rows),
         )?;
         let mut peers = refs::check_targets(self, &access, id, &validated.refs).await?;
+        secrets::check_credentials(rec.kind, &validated.data, &validated.secrets, false)?;
+        let removed: Vec<String> = rec
+            .kind
+            .schema()
+            .fields
+            .iter()
+            .filter(|f| f.secret && patch.get(f.name).is_some_and(Value::is_null))
+            .map(|f| f.name.to_owned())
+            .collect();
+        let secret_write = self
+            .seal_secrets(id, &validated.secrets, &removed, false)
+            .await?;
         let composed = compose(&validated.data, &validated.refs);
-        let changes = diff(&current, &composed);
-        if changes.is_empty() {
+        let mut changes = serde_json::to_value(diff(&current, &composed)).unwrap_or_default();
+        if let Value::Array(list) = &mut changes {
+            list.extend(secret_write.changes);
+        }
+        if changes.as_array().is_none_or(Vec::is_empty) {
             return Ok(Written {
                 entity: entity_view(&rec, &rows),
                 warnings: Vec::new(),
@@ -270,12 +286,8 @@ impl Core {
             touched,
             relations: edits,
             acl: Vec::new(),
-            changes: vec![change(
-                caller,
-                &record,
-                "update",
-                serde_json::to_value(changes).unwrap_or_default(),
-            )],
+            changes: vec![change(caller, &record, "update", changes)],
+            secrets: secret_write.sealed,
         };
         batch.changes.extend(peer_changes);
         self.store.write(batch).await.map_err(write_error)?;
@@ -381,6 +393,7 @@ impl Core {
             relations: edits,
             acl: Vec::new(),
             changes: vec![change(caller, &record, op, Value::Array(changes))],
+            secrets: Vec::new(),
         };
         batch.changes.extend(peer_changes);
         self.store.write(batch).await.map_err(write_error)?;

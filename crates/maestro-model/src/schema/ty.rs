@@ -129,6 +129,8 @@ pub struct Field {
     pub families: Option<&'static [&'static str]>,
     /// Value applied on create when the field is absent.
     pub default: Option<&'static str>,
+    /// Write-only: kept encrypted apart from the document, never returned or logged.
+    pub secret: bool,
     pub doc: &'static str,
 }
 
@@ -143,8 +145,13 @@ impl Field {
             warn_duplicate: false,
             families: None,
             default: None,
+            secret: false,
             doc: "",
         }
+    }
+    pub const fn secret(mut self) -> Self {
+        self.secret = true;
+        self
     }
     pub const fn required(mut self) -> Self {
         self.required = true;

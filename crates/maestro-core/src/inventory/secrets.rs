@@ -1,0 +1,177 @@
+//! Write-only fields on the write path: sealing what a request sends, recording only that it
+//! changed (`***`), removing on `null`, and the per-provider shape of connection credentials.
+
+use maestro_model::schema::Kind;
+use maestro_model::{EntityId, FieldError};
+use serde_json::{Map, Value, json};
+
+use crate::{Core, CoreError, CoreResult};
+
+/// What to store and what to record for the secret fields of one write.
+#[derive(Default)]
+pub struct SecretWrite {
+    pub sealed: Vec<(EntityId, Option<String>)>,
+    pub changes: Vec<Value>,
+}
+
+/// Checks connection credentials against the connection's provider.
+pub fn check_credentials(
+    kind: Kind,
+    data: &Map<String, Value>,
+    secrets: &Map<String, Value>,
+    creating: bool,
+) -> CoreResult<()> {
+    if kind != Kind::Connection {
+        return Ok(());
+    }
+    let provider = data
+        .get("provider")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let Some(creds) = secrets.get("credentials") else {
+        return if creating {
+            Err(CoreError::invalid("credentials", "are required"))
+        } else {
+            Ok(())
+        };
+    };
+    let (allowed, required): (&[&str], &[&str]) = match provider {
+        "aws" => (
+            &[
+                "access_key_id",
+                "secret_access_key",
+                "session_token",
+                "role_arn",
+                "external_id",
+            ],
+            &["access_key_id", "secret_access_key"],
+        ),
+        "openstack" => (
+            &[
+                "username",
+                "password",
+                "domain_name",
+                "application_credential_id",
+                "application_credential_secret",
+            ],
+            &[],
+        ),
+        _ => (&[], &[]),
+    };
+    let mut errors = Vec::new();
+    let obj = creds.as_object().cloned().unwrap_or_default();
+    for (k, v) in &obj {
+        if !allowed.contains(&k.as_str()) {
+            errors.push(FieldError::new(
+                format!("credentials.{k}"),
+                format!("unknown for provider {provider}"),
+            ));
+        } else if !v.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 4096) {
+            errors.push(FieldError::new(
+                format!("credentials.{k}"),
+                "must be a non-empty string",
+            ));
+        }
+    }
+    for k in required {
+        if !obj.contains_key(*k) {
+            errors.push(FieldError::new(format!("credentials.{k}"), "is required"));
+        }
+    }
+    if provider == "openstack" {
+        let has_password = obj.contains_key("username") && obj.contains_key("password");
+        let has_app = obj.contains_key("application_credential_id")
+            && obj.contains_key("application_credential_secret");
+        if !has_password && !has_app {
+            errors.push(FieldError::new(
+                "credentials",
+                "need username and password (or an application credential)",
+            ));
+        }
+        for field in ["auth_url"] {
+            if data.get(field).is_none() {
+                errors.push(FieldError::new(field, "is required for OpenStack"));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::Invalid(errors))
+    }
+}
+
+impl Core {
+    /// Seals the secret fields a write sends. `removed` lists secret fields set to `null`.
+    pub(crate) async fn seal_secrets(
+        &self,
+        id: EntityId,
+        sent: &Map<String, Value>,
+        removed: &[String],
+        creating: bool,
+    ) -> CoreResult<SecretWrite> {
+        let mut out = SecretWrite::default();
+        if sent.is_empty() && removed.is_empty() {
+            return Ok(out);
+        }
+        let secret_box = self.secrets.as_ref().ok_or_else(|| {
+            CoreError::Internal("no secret key is configured (MAESTRO_SECRET_KEY)".into())
+        })?;
+        let mut current: Map<String, Value> = Map::new();
+        if !creating && let Some(sealed) = self.store.secret(id).await? {
+            current = secret_box
+                .open(&sealed)?
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+        }
+        let mut next = current.clone();
+        for (k, v) in sent {
+            next.insert(k.clone(), v.clone());
+        }
+        for k in removed {
+            next.remove(k);
+        }
+        let mut keys: Vec<&String> = current.keys().chain(next.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            if current.get(k) != next.get(k) {
+                let mask = |v: Option<&Value>| {
+                    if v.is_some() {
+                        json!("***")
+                    } else {
+                        Value::Null
+                    }
+                };
+                out.changes.push(
+                    json!({"path": k, "old": mask(current.get(k)), "new": mask(next.get(k))}),
+                );
+            }
+        }
+        if !out.changes.is_empty() {
+            let sealed = if next.is_empty() {
+                None
+            } else {
+                Some(secret_box.seal(&Value::Object(next))?)
+            };
+            out.sealed.push((id, sealed));
+        }
+        Ok(out)
+    }
+
+    /// Opens an entity's secret fields (for discovery; never exposed through the API).
+    pub async fn open_secrets(&self, id: EntityId) -> CoreResult<Map<String, Value>> {
+        let Some(sealed) = self.store.secret(id).await? else {
+            return Ok(Map::new());
+        };
+        let secret_box = self.secrets.as_ref().ok_or_else(|| {
+            CoreError::Internal("no secret key is configured (MAESTRO_SECRET_KEY)".into())
+        })?;
+        Ok(secret_box
+            .open(&sealed)?
+            .as_object()
+            .cloned()
+            .unwrap_or_default())
+    }
+}

@@ -1,0 +1,152 @@
+//! Discovery connections: credentials are write-only — validated per provider, sealed at rest,
+//! never returned, recorded in history only as `***` — and a connection marks its datacenter
+//! connected.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::backends;
+use crate::harness::{TestApp, id};
+
+backends!(
+    credentials_are_write_only_and_sealed,
+    credentials_are_checked_per_provider
+);
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+async fn credentials_are_write_only_and_sealed(app: &TestApp) {
+    let u = app.user("Cloud Admin").await;
+    let dc = app
+        .create(
+            &u.token,
+            "datacenters",
+            json!({"name": "AWS Prod", "provider": "AWS", "regions": ["us-east-1"]}),
+        )
+        .await;
+    assert_eq!(dc["connected"], false);
+    let body = json!({"name": "prod account", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
+        "credentials": {"access_key_id": "AKIAEXAMPLE", "secret_access_key": SECRET}});
+    let (status, conn) = app.post(&u.token, "/api/v1/connections", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{conn}");
+    let cid = id(&conn);
+    let path = format!("/api/v1/connections/{cid}");
+    let no_secret = |v: &Value| {
+        let text = v.to_string();
+        assert!(
+            !text.contains(SECRET) && !text.contains("AKIAEXAMPLE"),
+            "leaked: {text}"
+        );
+    };
+    no_secret(&conn);
+    assert!(conn.get("credentials").is_none());
+    let (_, got) = app.get(&u.token, &path).await;
+    no_secret(&got);
+    let (_, list) = app.get(&u.token, "/api/v1/connections").await;
+    no_secret(&list);
+    let (_, history) = app.get(&u.token, &format!("{path}/history")).await;
+    no_secret(&history);
+    let masked: Vec<&Value> = history["items"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["new"] == "***")
+        .collect();
+    assert_eq!(masked.len(), 1, "{history}");
+    // Sealed in the database; opened only by the domain for discovery.
+    let cid_typed = cid.parse().unwrap();
+    let sealed = app
+        .core
+        .store
+        .secret(cid_typed)
+        .await
+        .unwrap()
+        .expect("sealed");
+    assert!(sealed.starts_with("v1:") && !sealed.contains(SECRET));
+    let opened = app.core.open_secrets(cid_typed).await.unwrap();
+    assert_eq!(
+        opened
+            .get("credentials")
+            .and_then(|c| c.get("secret_access_key")),
+        Some(&json!(SECRET))
+    );
+    if app.backend == "sqlite" {
+        let raw = std::fs::read(app.data_dir().join("maestro.db")).unwrap();
+        let wal = std::fs::read(app.data_dir().join("maestro.db-wal")).unwrap_or_default();
+        let needle = SECRET.as_bytes();
+        assert!(
+            !raw.windows(needle.len()).any(|w| w == needle)
+                && !wal.windows(needle.len()).any(|w| w == needle)
+        );
+    }
+    // The datacenter is connected while the connection exists.
+    let (_, dc_now) = app
+        .get(&u.token, &format!("/api/v1/datacenters/{}", id(&dc)))
+        .await;
+    assert_eq!(dc_now["connected"], true);
+
+    // Same credentials again: no change; new ones: one masked change; null removes them.
+    let same =
+        json!({"credentials": {"access_key_id": "AKIAEXAMPLE", "secret_access_key": SECRET}});
+    let (_, after) = app.patch(&u.token, &path, same).await;
+    assert_eq!(after["updated_at"], conn["updated_at"]);
+    let (status, _) = app
+        .patch(
+            &u.token,
+            &path,
+            json!({"credentials": {"access_key_id": "AKIAOTHER", "secret_access_key": "another"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, history) = app.get(&u.token, &format!("{path}/history")).await;
+    assert_eq!(history["total"], 2);
+    assert_eq!(
+        history["items"][0]["changes"],
+        json!([{"path": "credentials", "old": "***", "new": "***"}])
+    );
+    no_secret(&history);
+
+    assert_eq!(app.delete(&u.token, &path).await.0, StatusCode::NO_CONTENT);
+    let (_, dc_after) = app
+        .get(&u.token, &format!("/api/v1/datacenters/{}", id(&dc)))
+        .await;
+    assert_eq!(dc_after["connected"], false);
+}
+
+async fn credentials_are_checked_per_provider(app: &TestApp) {
+    let u = app.user("Cloud Admin").await;
+    let dc = app
+        .create(
+            &u.token,
+            "datacenters",
+            json!({"name": "Cloud", "provider": "OpenStack"}),
+        )
+        .await;
+    let token = u.token.as_str();
+    let post = |body: Value| async move { app.post(token, "/api/v1/connections", body).await };
+    let (status, body) = post(json!({"name": "a", "provider": "aws", "datacenter": id(&dc)})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["errors"][0]["field"], "credentials");
+    let (status, body) = post(json!({"name": "a", "provider": "aws", "datacenter": id(&dc), "credentials": {"access_key_id": "x", "token": "y"}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["credentials.token", "credentials.secret_access_key"]
+    );
+    let (status, body) = post(json!({"name": "os", "provider": "openstack", "datacenter": id(&dc), "credentials": {"username": "demo", "password": "pw"}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["errors"][0]["field"], "auth_url");
+    let (status, body) = post(json!({"name": "os", "provider": "openstack", "datacenter": id(&dc), "auth_url": "http://127.0.0.1:5000/v3",
+        "project_id": "p1", "user_domain_id": "default", "credentials": {"username": "demo", "password": "pw"}})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) =
+        post(json!({"name": "x", "provider": "azure", "datacenter": id(&dc), "credentials": {}}))
+            .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
