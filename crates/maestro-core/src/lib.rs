@@ -8,6 +8,7 @@ pub mod caller;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;
+pub mod discovery;
 pub mod error;
 pub mod events;
 pub mod inventory;

@@ -50,6 +50,37 @@ pub struct EntityRecord {
     pub data: Map<String, Value>,
     /// Lower-cased text that `q` searches.
     pub search: String,
+    /// Set on entities discovered from a cloud account.
+    pub discovery: Option<Discovered>,
+}
+
+/// Where a discovered entity comes from and when discovery last saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discovered {
+    /// `<connection id>:<provider id>`: the identity discovery matches on (never an IP).
+    pub key: String,
+    /// `<connection id>:<region>:<task>`: the listing that reports it.
+    pub scope: String,
+    /// The sync run that last saw it.
+    pub run: String,
+    pub seen_at: DateTime<Utc>,
+}
+
+/// The status of one discovery task of one connection.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TaskStatus {
+    pub task: String,
+    pub enabled: bool,
+    /// `never`, `running`, `success`, `warning` (empty result), `error`.
+    pub state: String,
+    pub message: Option<String>,
+    /// The permission a failed task needs (e.g. `ec2:DescribeInstances`).
+    pub permission: Option<String>,
+    pub counts: Value,
+    pub run_id: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<i64>,
 }
 
 /// The few columns needed to show or check a related entity.
@@ -272,6 +303,17 @@ pub trait Store: Send + Sync + 'static {
     async fn acl(&self, id: EntityId) -> StoreResult<Vec<AclRow>>;
     /// The sealed secrets of an entity, if any.
     async fn secret(&self, id: EntityId) -> StoreResult<Option<String>>;
+
+    // --- discovery
+    /// Entities (any state) with these discovery keys.
+    async fn discovered(&self, keys: &[String]) -> StoreResult<Vec<EntityRecord>>;
+    /// Records that a run saw these (unchanged) entities.
+    async fn mark_seen(&self, keys: &[String], run: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Active entities of a listing scope that `run` did not see, at most `limit`.
+    async fn unseen(&self, scope: &str, run: &str, limit: u32) -> StoreResult<Vec<EntityRecord>>;
+    async fn task_statuses(&self, connection: EntityId) -> StoreResult<Vec<TaskStatus>>;
+    /// Creates or replaces a task's status row.
+    async fn put_task_status(&self, connection: EntityId, status: &TaskStatus) -> StoreResult<()>;
     /// Number of entities (any state, any owner) — to tell an empty installation.
     async fn count_entities(&self, kinds: &[Kind]) -> StoreResult<u64>;
 

@@ -121,6 +121,16 @@ pub fn entity_view(rec: &EntityRecord, rows: &[RelationRow]) -> Value {
         });
         out.insert("connected".into(), json!(connected));
     }
+    if let Some(found) = &rec.discovery {
+        let (connection, provider_id) = found
+            .key
+            .split_once(':')
+            .unwrap_or(("", found.key.as_str()));
+        out.insert(
+            "discovery".into(),
+            json!({"connection": connection, "provider_id": provider_id, "last_seen_at": found.seen_at}),
+        );
+    }
     out.insert("active".into(), json!(rec.active));
     let mut owner = Map::new();
     owner.insert("kind".into(), json!(rec.owner.kind.as_str()));

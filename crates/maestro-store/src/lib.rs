@@ -5,6 +5,7 @@
 
 pub mod admin;
 mod db;
+mod discovery;
 mod entities;
 mod identity;
 mod indexes;
@@ -310,6 +311,33 @@ impl Store for Db {
             ))
             .await?;
         Ok(row.map(|r| r.0))
+    }
+
+    async fn discovered(&self, keys: &[String]) -> StoreResult<Vec<EntityRecord>> {
+        self.discovered_impl(keys).await
+    }
+
+    async fn mark_seen(&self, keys: &[String], run: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        self.mark_seen_impl(keys, run, at).await
+    }
+
+    async fn unseen(&self, scope: &str, run: &str, limit: u32) -> StoreResult<Vec<EntityRecord>> {
+        self.unseen_impl(scope, run, limit).await
+    }
+
+    async fn task_statuses(
+        &self,
+        connection: EntityId,
+    ) -> StoreResult<Vec<maestro_core::ports::TaskStatus>> {
+        self.task_statuses_impl(connection).await
+    }
+
+    async fn put_task_status(
+        &self,
+        connection: EntityId,
+        status: &maestro_core::ports::TaskStatus,
+    ) -> StoreResult<()> {
+        self.put_task_status_impl(connection, status).await
     }
 
     async fn acl(&self, id: EntityId) -> StoreResult<Vec<AclRow>> {

@@ -53,13 +53,18 @@ pub struct EntityRow {
     pub updated_at: i64,
     pub search: String,
     pub data: Json<Value>,
+    pub discovery_key: Option<String>,
+    pub discovery_scope: Option<String>,
+    pub seen_run: Option<String>,
+    pub seen_at: Option<i64>,
 }
 
 /// The columns [`EntityRow`] reads, for `SELECT … FROM entities e`.
 pub fn entity_columns(d: crate::sql::Dialect) -> String {
     format!(
         "e.id, e.kind, e.family, e.name, e.active, e.owner_kind, e.owner_id, \
-         COALESCE(ou.name, ot.name) AS owner_name, e.revision, e.created_at, e.updated_at, e.search, {} AS data",
+         COALESCE(ou.name, ot.name) AS owner_name, e.revision, e.created_at, e.updated_at, e.search, {} AS data, \
+         e.discovery_key, e.discovery_scope, e.seen_run, e.seen_at",
         d.doc_out("e.data")
     )
 }
@@ -93,6 +98,15 @@ impl TryFrom<EntityRow> for EntityRecord {
             updated_at: time(r.updated_at),
             data: object(r.data.0),
             search: r.search,
+            discovery: match (r.discovery_key, r.discovery_scope) {
+                (Some(key), Some(scope)) => Some(maestro_core::ports::Discovered {
+                    key,
+                    scope,
+                    run: r.seen_run.unwrap_or_default(),
+                    seen_at: time(r.seen_at.unwrap_or_default()),
+                }),
+                _ => None,
+            },
         })
     }
 }

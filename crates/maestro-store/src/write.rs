@@ -116,7 +116,8 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
 /// One multi-row `INSERT` of new entities.
 fn insert_entities(d: Dialect, chunk: &[&EntityWrite]) -> Sql {
     let mut s = Sql::new(
-        "INSERT INTO entities (id, kind, family, name, active, owner_kind, owner_id, revision, created_at, updated_at, search, data) VALUES ",
+        "INSERT INTO entities (id, kind, family, name, active, owner_kind, owner_id, revision, created_at, updated_at, search, \
+         discovery_key, discovery_scope, seen_run, seen_at, data) VALUES ",
     );
     for (i, w) in chunk.iter().enumerate() {
         let r = &w.record;
@@ -143,6 +144,11 @@ fn insert_entities(d: Dialect, chunk: &[&EntityWrite]) -> Sql {
             .push(", ")
             .bind(r.search.as_str())
             .push(", ");
+        let found = r.discovery.as_ref();
+        s.bind(found.map(|x| x.key.clone())).push(", ");
+        s.bind(found.map(|x| x.scope.clone())).push(", ");
+        s.bind(found.map(|x| x.run.clone())).push(", ");
+        s.bind(found.map(|x| micros(x.seen_at))).push(", ");
         let doc = serde_json::Value::Object(r.data.clone());
         match d {
             Dialect::Sqlite => s.push("jsonb(").bind(doc).push(")"),
@@ -178,6 +184,17 @@ async fn write_entity(tx: &mut Tx, w: &EntityWrite) -> StoreResult<()> {
     );
     if tx.execute(&s).await? == 0 {
         return Err(StoreError::Conflict(r.id.to_string()));
+    }
+    if let Some(found) = &r.discovery {
+        let s = sql!(
+            "UPDATE entities SET discovery_key = ?, discovery_scope = ?, seen_run = ?, seen_at = ? WHERE id = ?",
+            found.key.as_str(),
+            found.scope.as_str(),
+            found.run.as_str(),
+            micros(found.seen_at),
+            r.id.to_string()
+        );
+        tx.execute(&s).await?;
     }
     Ok(())
 }

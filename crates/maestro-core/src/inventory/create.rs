@@ -152,6 +152,7 @@ impl Core {
             updated_at: now,
             search: search_text(schema, &validated.data),
             data: validated.data.clone(),
+            discovery: None,
         };
         peers.insert(id, summary(&record));
         let edits = refs::plan_edits(id, &[], &validated.refs);

@@ -5,7 +5,7 @@
 mod create;
 mod grants;
 mod prepare;
-mod refs;
+pub(crate) mod refs;
 mod secrets;
 mod warnings;
 
@@ -72,7 +72,7 @@ pub fn effective_role(caller: &Caller, kind: Kind, acl: &[AclRow]) -> Option<Rol
     best
 }
 
-fn summary(rec: &EntityRecord) -> EntitySummary {
+pub(crate) fn summary(rec: &EntityRecord) -> EntitySummary {
     EntitySummary {
         id: rec.id,
         kind: rec.kind,
@@ -82,7 +82,12 @@ fn summary(rec: &EntityRecord) -> EntitySummary {
     }
 }
 
-fn change(caller: &Caller, rec: &EntityRecord, op: &str, changes: Value) -> ChangeRecord {
+pub(crate) fn change(
+    caller: &Caller,
+    rec: &EntityRecord,
+    op: &str,
+    changes: Value,
+) -> ChangeRecord {
     ChangeRecord {
         id: Uuid::now_v7(),
         subject_kind: rec.kind.as_str().into(),
@@ -451,7 +456,7 @@ impl Core {
 
 impl Core {
     /// Tells live subscribers about a committed change, addressed to whoever may read it.
-    async fn announce(&self, op: &str, rec: &EntityRecord) {
+    pub(crate) async fn announce(&self, op: &str, rec: &EntityRecord) {
         if self.events.is_none() {
             return;
         }
@@ -478,7 +483,7 @@ impl Core {
 }
 
 /// A referenced entity deleted between the check and the write is the client's problem (4xx).
-fn write_error(e: StoreError) -> CoreError {
+pub(crate) fn write_error(e: StoreError) -> CoreError {
     match e {
         StoreError::MissingTarget(id) => CoreError::invalid(
             "references",

@@ -2,6 +2,7 @@
 //! once on SQLite and once on PostgreSQL (see `harness`).
 
 mod harness;
+mod hooks;
 mod peers;
 mod support;
 
@@ -10,20 +11,26 @@ mod accounts;
 mod avatars;
 mod browser;
 mod cli;
+mod cluster;
+mod connections;
 mod crud;
 mod demo;
+mod discovery;
+mod events;
 mod families;
 mod family_fields;
 mod filters;
 mod filters_refs;
 mod history;
 mod identity;
+mod jobs;
 mod listing;
 mod meta;
 mod recovery;
 mod references;
 mod relations;
 mod relations_placement;
+mod schedules;
 mod settings;
 mod sharing;
 mod teams;

@@ -1,0 +1,309 @@
+//! Running a connection's tasks: credentials opened for the run only, regions in parallel with
+//! bounded concurrency, pages reconciled as they arrive, scopes closed only after a complete
+//! listing, and each task's status (counts, the permission it lacks, duration) recorded.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use maestro_discovery::{Account, Observation, ObservationSink, Provider, ProviderError, TaskInfo};
+use maestro_model::EntityId;
+use maestro_model::schema::Kind;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{ReconcileStats, SyncRun};
+use crate::caller::Access;
+use crate::ports::TaskStatus;
+use crate::{Caller, Core, CoreError, CoreResult, Source};
+
+/// Regions listed at the same time per task.
+const REGION_CONCURRENCY: usize = 4;
+
+/// Where a sync reports progress and log lines (a job, a test).
+#[async_trait]
+pub trait SyncReporter: Send + Sync {
+    async fn progress(&self, percent: u8);
+    async fn log(&self, level: &str, message: String);
+}
+
+/// What a sync did, per task.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SyncReport {
+    pub run: String,
+    pub tasks: Vec<TaskStatus>,
+}
+
+/// The discovery service: the domain plus the registered providers.
+#[derive(Clone)]
+pub struct Discovery {
+    pub core: Core,
+    providers: Arc<HashMap<&'static str, Arc<dyn Provider>>>,
+}
+
+struct Sink<'a> {
+    core: &'a Core,
+    run: &'a SyncRun,
+    scope: String,
+    stats: ReconcileStats,
+    observed: u64,
+    reporter: &'a dyn SyncReporter,
+}
+
+#[async_trait]
+impl ObservationSink for Sink<'_> {
+    async fn accept(&mut self, page: Vec<Observation>) -> Result<(), String> {
+        self.observed += page.len() as u64;
+        let out = self
+            .core
+            .reconcile_page(self.run, &self.scope, &page)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.stats.add(out.stats);
+        for note in out.notes.into_iter().take(20) {
+            self.reporter.log("warn", note).await;
+        }
+        Ok(())
+    }
+}
+
+impl Discovery {
+    pub fn new(core: Core, providers: Vec<Arc<dyn Provider>>) -> Self {
+        let providers = providers.into_iter().map(|p| (p.name(), p)).collect();
+        Self {
+            core,
+            providers: Arc::new(providers),
+        }
+    }
+
+    pub fn provider(&self, name: &str) -> Option<&Arc<dyn Provider>> {
+        self.providers.get(name)
+    }
+
+    /// The tasks a provider offers.
+    pub fn tasks(&self, provider: &str) -> &'static [TaskInfo] {
+        self.providers.get(provider).map_or(&[], |p| p.tasks())
+    }
+
+    /// Loads a connection's account (credentials opened here, for this run only).
+    async fn account(&self, id: EntityId) -> CoreResult<(crate::ports::EntityRecord, Account)> {
+        let rec = self
+            .core
+            .store
+            .entity(&Access::All, id)
+            .await?
+            .filter(|r| r.kind == Kind::Connection)
+            .ok_or_else(|| CoreError::not_found(format!("connection {id}")))?;
+        let secrets = self.core.open_secrets(id).await?;
+        let text = |k: &str| rec.data.get(k).and_then(Value::as_str).map(str::to_owned);
+        let regions: Vec<String> = rec
+            .data
+            .get("regions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str())
+            .map(|r| r.split_whitespace().next().unwrap_or(r).to_owned())
+            .collect();
+        let account = Account {
+            connection_id: id.to_string(),
+            provider: text("provider").unwrap_or_default(),
+            regions,
+            credentials: secrets
+                .get("credentials")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+            auth_url: text("auth_url"),
+            project_id: text("project_id"),
+            user_domain_id: text("user_domain_id"),
+            api_version: text("api_version"),
+            endpoint_url: text("endpoint_url"),
+        };
+        Ok((rec, account))
+    }
+
+    /// Runs `task` (or every enabled task) of a connection to the end.
+    pub async fn sync(
+        &self,
+        connection: EntityId,
+        task: Option<&str>,
+        reporter: &dyn SyncReporter,
+    ) -> CoreResult<SyncReport> {
+        let (rec, account) = self.account(connection).await?;
+        if !rec.active {
+            return Err(CoreError::BadRequest("the connection is deleted".into()));
+        }
+        let provider = self
+            .providers
+            .get(account.provider.as_str())
+            .cloned()
+            .ok_or_else(|| {
+                CoreError::BadRequest(format!("no provider {:?} is available", account.provider))
+            })?;
+        let statuses = self.core.store.task_statuses(connection).await?;
+        let enabled = |name: &str| {
+            statuses
+                .iter()
+                .find(|s| s.task == name)
+                .is_none_or(|s| s.enabled)
+        };
+        let tasks: Vec<&TaskInfo> = match task {
+            Some(t) => vec![
+                provider
+                    .tasks()
+                    .iter()
+                    .find(|i| i.name == t)
+                    .ok_or_else(|| {
+                        CoreError::invalid("task", format!("{} has no task {t:?}", provider.name()))
+                    })?,
+            ],
+            None => provider
+                .tasks()
+                .iter()
+                .filter(|t| enabled(t.name))
+                .collect(),
+        };
+        let acl = self.core.store.acl(connection).await?;
+        let run_id = Uuid::now_v7().to_string();
+        let mut caller = Caller::system(Source::Discovery);
+        caller.name = format!("Discovery: {}", rec.name);
+        caller.context = Some(json!({"connection": connection, "run": run_id}));
+        let run = SyncRun {
+            connection_id: connection,
+            run_id: run_id.clone(),
+            owner: rec.owner.clone(),
+            grants: acl.into_iter().filter(|r| !r.owner).collect(),
+            caller,
+        };
+        let mut report = SyncReport {
+            run: run_id,
+            tasks: Vec::new(),
+        };
+        for (i, info) in tasks.iter().enumerate() {
+            let status = self
+                .run_task(
+                    &run,
+                    provider.as_ref(),
+                    &account,
+                    info,
+                    enabled(info.name),
+                    reporter,
+                )
+                .await?;
+            reporter
+                .progress((((i + 1) * 100) / tasks.len().max(1)) as u8)
+                .await;
+            report.tasks.push(status);
+        }
+        Ok(report)
+    }
+
+    async fn run_task(
+        &self,
+        run: &SyncRun,
+        provider: &dyn Provider,
+        account: &Account,
+        info: &TaskInfo,
+        enabled: bool,
+        reporter: &dyn SyncReporter,
+    ) -> CoreResult<TaskStatus> {
+        let started = self.core.now();
+        let clock = Instant::now();
+        let mut status = TaskStatus {
+            task: info.name.to_owned(),
+            enabled,
+            state: "running".into(),
+            message: None,
+            permission: None,
+            counts: json!({}),
+            run_id: Some(run.run_id.clone()),
+            started_at: Some(started),
+            finished_at: None,
+            duration_ms: None,
+        };
+        self.core
+            .store
+            .put_task_status(run.connection_id, &status)
+            .await?;
+        reporter
+            .log(
+                "info",
+                format!("{}: listing {} region(s)", info.name, account.regions.len()),
+            )
+            .await;
+        let results = futures::stream::iter(account.regions.clone())
+            .map(|region| async move {
+                let scope = format!("{}:{region}:{}", run.connection_id, info.name);
+                let mut sink = Sink {
+                    core: &self.core,
+                    run,
+                    scope: scope.clone(),
+                    stats: ReconcileStats::default(),
+                    observed: 0,
+                    reporter,
+                };
+                let listed = provider.run(account, &region, info.name, &mut sink).await;
+                // Only a complete listing may deactivate what it did not see.
+                let closed = match &listed {
+                    Ok(_) => self
+                        .core
+                        .finish_scope(run, &scope)
+                        .await
+                        .map_err(|e| ProviderError::Other(e.to_string())),
+                    Err(_) => Ok(0),
+                };
+                (region, listed, closed, sink.stats, sink.observed)
+            })
+            .buffer_unordered(REGION_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await;
+        let mut stats = ReconcileStats::default();
+        let mut observed = 0;
+        let mut errors = Vec::new();
+        for (region, listed, closed, s, n) in results {
+            stats.add(s);
+            observed += n;
+            match closed {
+                Ok(d) => stats.deactivated += d,
+                Err(e) => errors.push((region.clone(), e)),
+            }
+            if let Err(e) = listed {
+                errors.push((region, e));
+            }
+        }
+        for (region, e) in &errors {
+            reporter
+                .log("error", format!("{} in {region}: {e}", info.name))
+                .await;
+        }
+        status.counts = json!({"observed": observed, "created": stats.created, "updated": stats.updated, "unchanged": stats.unchanged,
+            "reactivated": stats.reactivated, "deactivated": stats.deactivated, "skipped": stats.skipped, "regions": account.regions.len()});
+        (status.state, status.message, status.permission) = match errors.first() {
+            Some((region, ProviderError::Permission { action, .. })) => (
+                "error".into(),
+                Some(format!(
+                    "permission denied in {region}: grant {action} (read-only)"
+                )),
+                Some(action.clone()),
+            ),
+            Some((region, e)) => ("error".into(), Some(format!("{region}: {e}")), None),
+            None if observed == 0 => ("warning".into(), Some("Empty result".into()), None),
+            None => (
+                "success".into(),
+                Some(format!("{observed} resources")),
+                None,
+            ),
+        };
+        let finished = self.core.now();
+        status.finished_at = Some(finished);
+        status.duration_ms = Some(clock.elapsed().as_millis() as i64);
+        self.core
+            .store
+            .put_task_status(run.connection_id, &status)
+            .await?;
+        Ok(status)
+    }
+}

@@ -1,0 +1,139 @@
+//! Discovery bookkeeping: finding discovered entities by provider identity, marking what a run
+//! saw, listing what a complete listing did not see, and each task's status.
+
+use chrono::{DateTime, Utc};
+use maestro_core::ports::{EntityRecord, StoreResult, TaskStatus};
+use maestro_model::EntityId;
+use serde_json::Value;
+use sqlx::types::Json;
+
+use crate::rows::{EntityRow, OWNER_JOINS, entity_columns, micros, time};
+use crate::sql::Sql;
+use crate::{Db, records, sql};
+
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    task: String,
+    enabled: bool,
+    state: String,
+    message: Option<String>,
+    permission: Option<String>,
+    counts: Json<Value>,
+    run_id: Option<String>,
+    started_at: Option<i64>,
+    finished_at: Option<i64>,
+    duration_ms: Option<i64>,
+}
+
+impl Db {
+    pub(crate) async fn discovered_impl(&self, keys: &[String]) -> StoreResult<Vec<EntityRecord>> {
+        let mut out = Vec::with_capacity(keys.len());
+        let cols = entity_columns(self.dialect());
+        for chunk in keys.chunks(500) {
+            let mut s = Sql::new(&format!(
+                "SELECT {cols} FROM entities e{OWNER_JOINS} WHERE e.discovery_key IN ("
+            ));
+            s.bind_list(chunk.iter().cloned()).push(")");
+            let rows: Vec<EntityRow> = self.pools.fetch_all(&s).await?;
+            out.extend(records::<_, EntityRecord>(rows)?);
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn mark_seen_impl(
+        &self,
+        keys: &[String],
+        run: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pools.begin().await?;
+        for chunk in keys.chunks(500) {
+            let mut s = sql!(
+                "UPDATE entities SET seen_run = ?, seen_at = ? WHERE discovery_key IN (",
+                run,
+                micros(at)
+            );
+            s.bind_list(chunk.iter().cloned()).push(")");
+            tx.execute(&s).await?;
+        }
+        tx.commit().await
+    }
+
+    pub(crate) async fn unseen_impl(
+        &self,
+        scope: &str,
+        run: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<EntityRecord>> {
+        let cols = entity_columns(self.dialect());
+        let mut s = Sql::new(&format!(
+            "SELECT {cols} FROM entities e{OWNER_JOINS} WHERE e.discovery_scope = "
+        ));
+        s.bind(scope)
+            .push(" AND e.active = TRUE AND (e.seen_run IS NULL OR e.seen_run <> ")
+            .bind(run);
+        s.push(") ORDER BY e.id LIMIT ").bind(i64::from(limit));
+        let rows: Vec<EntityRow> = self.pools.fetch_all(&s).await?;
+        records(rows)
+    }
+
+    pub(crate) async fn task_statuses_impl(
+        &self,
+        connection: EntityId,
+    ) -> StoreResult<Vec<TaskStatus>> {
+        let rows: Vec<TaskRow> = self
+            .pools
+            .fetch_all(&sql!(
+                "SELECT task, enabled, state, message, permission, counts, run_id, started_at, finished_at, duration_ms \
+                 FROM discovery_tasks WHERE connection_id = ? ORDER BY task",
+                connection.to_string()
+            ))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TaskStatus {
+                task: r.task,
+                enabled: r.enabled,
+                state: r.state,
+                message: r.message,
+                permission: r.permission,
+                counts: r.counts.0,
+                run_id: r.run_id,
+                started_at: r.started_at.map(time),
+                finished_at: r.finished_at.map(time),
+                duration_ms: r.duration_ms,
+            })
+            .collect())
+    }
+
+    pub(crate) async fn put_task_status_impl(
+        &self,
+        connection: EntityId,
+        t: &TaskStatus,
+    ) -> StoreResult<()> {
+        self.pools
+            .execute(&sql!(
+                "INSERT INTO discovery_tasks (connection_id, task, enabled, state, message, permission, counts, run_id, started_at, finished_at, duration_ms) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, task) DO UPDATE SET \
+                 enabled = excluded.enabled, state = excluded.state, message = excluded.message, permission = excluded.permission, \
+                 counts = excluded.counts, run_id = excluded.run_id, started_at = excluded.started_at, \
+                 finished_at = excluded.finished_at, duration_ms = excluded.duration_ms",
+                connection.to_string(),
+                t.task.as_str(),
+                t.enabled,
+                t.state.as_str(),
+                t.message.clone(),
+                t.permission.clone(),
+                t.counts.clone(),
+                t.run_id.clone(),
+                t.started_at.map(micros),
+                t.finished_at.map(micros),
+                t.duration_ms
+            ))
+            .await
+            .map(|_| ())
+    }
+}

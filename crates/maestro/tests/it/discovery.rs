@@ -1,0 +1,244 @@
+//! Reconciling discovery into the inventory with an in-memory provider: matching by provider id,
+//! history attributed to the connection and run, nothing written when nothing changed, complete
+//! listings deactivate what vanished, failed listings deactivate nothing, returning resources are
+//! reactivated, fields people set are kept, provider relations become Maestro relations.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use maestro_core::discovery::{Discovery, SyncReporter};
+use maestro_discovery::{
+    Account, Observation, ObservationSink, ObservedRef, Provider, ProviderError, TaskInfo,
+    TaskStats,
+};
+use maestro_model::schema::Collection;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::backends;
+use crate::harness::{TestApp, id};
+
+/// A provider whose inventory the test edits between syncs.
+#[derive(Default)]
+struct Fake {
+    servers: Mutex<Vec<(String, Value, bool)>>,
+    fail: Mutex<Option<ProviderError>>,
+}
+
+static TASKS: &[TaskInfo] = &[
+    TaskInfo {
+        name: "server-list",
+        label: "Servers",
+        permissions: &["ec2:DescribeInstances"],
+        default_every_seconds: 300,
+    },
+    TaskInfo {
+        name: "loadbalance-list",
+        label: "Load balancers",
+        permissions: &["elasticloadbalancing:DescribeLoadBalancers"],
+        default_every_seconds: 21600,
+    },
+];
+
+#[async_trait]
+impl Provider for Fake {
+    fn name(&self) -> &'static str {
+        "aws"
+    }
+    fn tasks(&self) -> &'static [TaskInfo] {
+        TASKS
+    }
+    async fn run(
+        &self,
+        _account: &Account,
+        region: &str,
+        task: &str,
+        sink: &mut dyn ObservationSink,
+    ) -> Result<TaskStats, ProviderError> {
+        let servers = self.servers.lock().unwrap().clone();
+        let obs: Vec<Observation> = match task {
+            "server-list" => servers
+                .iter()
+                .map(|(pid, fields, active)| Observation {
+                    collection: Collection::Servers,
+                    provider_id: pid.clone(),
+                    fields: fields.as_object().cloned().unwrap(),
+                    refs: vec![],
+                    active: *active,
+                })
+                .collect(),
+            _ => vec![Observation {
+                collection: Collection::Loadbalancers,
+                provider_id: "arn:lb/web".into(),
+                fields: json!({"name": "web-lb", "provider": "ELB (AWS)", "datacenters": {"region": region}}).as_object().cloned().unwrap(),
+                refs: servers.iter().filter(|s| s.2).map(|s| ObservedRef { field: "targets".into(), provider_id: s.0.clone() }).collect(),
+                active: true,
+            }],
+        };
+        // Two pages, then maybe a failure (an incomplete listing).
+        let half = obs.len() / 2;
+        sink.accept(obs[..half].to_vec())
+            .await
+            .map_err(ProviderError::Other)?;
+        if let Some(e) = self.fail.lock().unwrap().clone() {
+            return Err(e);
+        }
+        sink.accept(obs[half..].to_vec())
+            .await
+            .map_err(ProviderError::Other)?;
+        Ok(TaskStats {
+            observed: obs.len() as u64,
+            pages: 2,
+        })
+    }
+}
+
+struct Quiet;
+#[async_trait]
+impl SyncReporter for Quiet {
+    async fn progress(&self, _: u8) {}
+    async fn log(&self, _: &str, _: String) {}
+}
+
+fn server(n: u32) -> (String, Value, bool) {
+    (
+        format!("i-{n:04}"),
+        json!({"name": format!("web-{n}"), "hostname": format!("web-{n}.internal"), "ipv4_private": format!("10.0.0.{n}"), "cpu": 2}),
+        true,
+    )
+}
+
+backends!(sync_reconciles_and_attributes);
+
+async fn sync_reconciles_and_attributes(app: &TestApp) {
+    let admin = app.user("Admin").await;
+    let owner = app.user("Owner").await;
+    let friend = app.user("Friend").await;
+    let dc = app
+        .create(
+            &owner.token,
+            "datacenters",
+            json!({"name": "AWS", "provider": "AWS"}),
+        )
+        .await;
+    let conn = app.create(&owner.token, "connections", json!({"name": "prod", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
+        "credentials": {"access_key_id": "AKIA", "secret_access_key": "s"}})).await;
+    let cid = id(&conn);
+    // The ACL template: what the connection is shared with, discovered entities are too.
+    app.call(
+        reqwest::Method::PUT,
+        &format!("/api/v1/connections/{cid}/grants"),
+        Some(&owner.token),
+        Some(&json!({"grants": [{"user": friend.id, "role": "read"}]})),
+    )
+    .await;
+    let fake = Arc::new(Fake::default());
+    *fake.servers.lock().unwrap() = (1..=4).map(server).collect();
+    let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
+    let cid_t = cid.parse().unwrap();
+    let report = discovery.sync(cid_t, None, &Quiet).await.unwrap();
+    assert_eq!(report.tasks[0].state, "success", "{report:?}");
+    assert_eq!(report.tasks[0].counts["created"], 4);
+
+    let (_, servers) = app.get(&owner.token, "/api/v1/servers?sort=name").await;
+    assert_eq!(servers["total"], 4);
+    let first = &servers["items"][0];
+    assert_eq!(first["owner"]["id"], owner.id);
+    assert_eq!(first["unique_id"], "i-0001");
+    assert_eq!(first["discovery"]["provider_id"], "i-0001");
+    assert_eq!(first["discovery"]["connection"], cid);
+    let (_, seen) = app.get(&friend.token, "/api/v1/servers").await;
+    assert_eq!(seen["total"], 4, "grants are copied from the connection");
+    let sid = id(first);
+    let (_, history) = app
+        .get(&owner.token, &format!("/api/v1/servers/{sid}/history"))
+        .await;
+    assert_eq!(history["total"], 1);
+    let entry = &history["items"][0];
+    assert_eq!(entry["source"], "discovery");
+    assert_eq!(entry["actor"]["id"], cid);
+    assert_eq!(entry["context"]["run"], report.run);
+    // Relations the provider knows: the load balancer targets the four servers.
+    let (_, lbs) = app.get(&owner.token, "/api/v1/loadbalancers").await;
+    assert_eq!(lbs["items"][0]["targets"].as_array().unwrap().len(), 4);
+
+    // A person adds what the provider does not know; it survives syncs.
+    app.patch(
+        &owner.token,
+        &format!("/api/v1/servers/{sid}"),
+        json!({"environment": "Production", "datacenters": {"rack": "r1"}}),
+    )
+    .await;
+    // Nothing changed in the cloud: no history at all.
+    let before = count_changes(app, &admin.token).await;
+    let again = discovery.sync(cid_t, None, &Quiet).await.unwrap();
+    assert_eq!(again.tasks[0].counts["unchanged"], 4, "{again:?}");
+    assert_eq!(count_changes(app, &admin.token).await, before);
+    let (_, kept) = app
+        .get(&owner.token, &format!("/api/v1/servers/{sid}"))
+        .await;
+    assert_eq!(kept["environment"], "Production");
+    assert_eq!(kept["datacenters"]["rack"], "r1");
+
+    // A failed (partial) listing deactivates nothing even though servers are missing.
+    fake.servers.lock().unwrap().truncate(2);
+    *fake.fail.lock().unwrap() = Some(ProviderError::Permission {
+        action: "ec2:DescribeInstances".into(),
+        message: "403".into(),
+    });
+    let failed = discovery
+        .sync(cid_t, Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(failed.tasks[0].state, "error");
+    assert_eq!(
+        failed.tasks[0].permission.as_deref(),
+        Some("ec2:DescribeInstances")
+    );
+    let (_, still) = app.get(&owner.token, "/api/v1/servers").await;
+    assert_eq!(still["total"], 4);
+
+    // A complete listing deactivates what vanished, keeping its last-seen time.
+    *fake.fail.lock().unwrap() = None;
+    fake.servers.lock().unwrap()[1].2 = false; // i-0002 terminated
+    let done = discovery
+        .sync(cid_t, Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(done.tasks[0].counts["deactivated"], 3, "{done:?}");
+    let (_, active) = app.get(&owner.token, "/api/v1/servers").await;
+    assert_eq!(active["total"], 1);
+    let (_, gone) = app
+        .get(&owner.token, "/api/v1/servers?active=false&sort=name")
+        .await;
+    assert_eq!(gone["total"], 3);
+    assert!(gone["items"][0]["discovery"]["last_seen_at"].is_string());
+
+    // A resource that returns is reactivated.
+    *fake.servers.lock().unwrap() = (1..=4).map(server).collect();
+    let back = discovery
+        .sync(cid_t, Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(back.tasks[0].counts["reactivated"], 3, "{back:?}");
+    let (_, all) = app.get(&owner.token, "/api/v1/servers").await;
+    assert_eq!(all["total"], 4);
+    let (status, _) = app.get(&owner.token, "/api/v1/servers").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn count_changes(app: &TestApp, token: &str) -> u64 {
+    let mut total = 0;
+    for coll in ["servers", "loadbalancers"] {
+        let (_, list) = app
+            .get(token, &format!("/api/v1/{coll}?active=all&limit=500"))
+            .await;
+        for item in list["items"].as_array().unwrap() {
+            let (_, h) = app
+                .get(token, &format!("/api/v1/{coll}/{}/history", id(item)))
+                .await;
+            total += h["total"].as_u64().unwrap();
+        }
+    }
+    total
+}
