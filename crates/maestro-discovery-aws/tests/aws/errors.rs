@@ -1,0 +1,134 @@
+//! Faults injected at the HTTP layer: a refused permission is a `Permission` error naming the
+//! IAM action (even after pages were handed over: the listing is then incomplete), refused
+//! credentials are `Auth`, throttling is retried with backoff, and no secret leaks into errors.
+
+use maestro_discovery::ProviderError;
+use maestro_discovery_aws::AwsProvider;
+use serde_json::json;
+
+use crate::fault::{Fault, ec2_error, instances_page, query_error};
+use crate::support::{account, run};
+
+const SECRET: &str = "wJalrXUtnFEMI-not-a-real-secret";
+
+fn creds() -> serde_json::Value {
+    json!({"access_key_id": "AKIAFAULTTEST", "secret_access_key": SECRET})
+}
+
+fn assert_permission(err: ProviderError, want: &str) {
+    match err {
+        ProviderError::Permission { action, message } => {
+            assert_eq!(action, want);
+            assert!(!message.contains(SECRET));
+        }
+        other => panic!("expected a permission error for {want}, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_403_names_the_missing_permission() {
+    let fault = Fault::start(vec![
+        ec2_error("DescribeInstances", 403, "UnauthorizedOperation"),
+        query_error("DescribeDBInstances", 403, "AccessDenied"),
+        query_error("DescribeLoadBalancers", 403, "AccessDenied"),
+    ])
+    .await;
+    let acct = account(&fault.url, &["us-east-1"], creds());
+    let provider = AwsProvider::new();
+    let (res, sink) = run(&provider, &acct, "us-east-1", "server-list").await;
+    assert_permission(res.unwrap_err(), "ec2:DescribeInstances");
+    assert!(sink.pages.is_empty());
+    let (res, _) = run(&provider, &acct, "us-east-1", "dbs-list").await;
+    assert_permission(res.unwrap_err(), "rds:DescribeDBInstances");
+    let (res, _) = run(&provider, &acct, "us-east-1", "loadbalance-list").await;
+    assert_permission(
+        res.unwrap_err(),
+        "elasticloadbalancing:DescribeLoadBalancers",
+    );
+    assert!(!fault.actions().is_empty());
+}
+
+#[tokio::test]
+async fn a_403_after_the_first_page_still_fails_the_listing() {
+    let fault = Fault::start(vec![
+        instances_page("i-0000000000000001", Some("page-2")),
+        ec2_error("DescribeInstances", 403, "UnauthorizedOperation"),
+    ])
+    .await;
+    let acct = account(&fault.url, &["us-east-1"], creds());
+    let (res, sink) = run(&AwsProvider::new(), &acct, "us-east-1", "server-list").await;
+    assert_permission(res.unwrap_err(), "ec2:DescribeInstances");
+    assert_eq!(
+        sink.pages.len(),
+        1,
+        "the first page was handed over as it arrived"
+    );
+    assert_eq!(sink.pages[0][0].provider_id, "i-0000000000000001");
+}
+
+#[tokio::test]
+async fn throttling_is_retried_with_backoff() {
+    let fault = Fault::start(vec![
+        ec2_error("DescribeInstances", 503, "RequestLimitExceeded"),
+        ec2_error("DescribeInstances", 503, "RequestLimitExceeded"),
+        instances_page("i-0000000000000002", None),
+    ])
+    .await;
+    let acct = account(&fault.url, &["us-east-1"], creds());
+    let started = std::time::Instant::now();
+    let (res, sink) = run(&AwsProvider::new(), &acct, "us-east-1", "server-list").await;
+    let stats = res.expect("succeeds after two throttled attempts");
+    assert_eq!(stats.observed, 1);
+    assert_eq!(
+        sink.get("i-0000000000000002").fields["ipv4_private"],
+        "10.0.0.1"
+    );
+    assert_eq!(
+        fault
+            .actions()
+            .iter()
+            .filter(|a| *a == "DescribeInstances")
+            .count(),
+        3
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(600),
+        "200 + 400 ms backoff"
+    );
+}
+
+#[tokio::test]
+async fn refused_credentials_are_auth_errors() {
+    let fault = Fault::start(vec![ec2_error("DescribeVolumes", 401, "AuthFailure")]).await;
+    let acct = account(&fault.url, &["us-east-1"], creds());
+    let (res, _) = run(&AwsProvider::new(), &acct, "us-east-1", "volumes-list").await;
+    match res.unwrap_err() {
+        ProviderError::Auth(msg) => assert!(!msg.contains(SECRET)),
+        other => panic!("expected an auth error, got {other:?}"),
+    }
+
+    // A role that cannot be assumed: the credentials cannot be obtained.
+    let fault = Fault::start(vec![query_error("AssumeRole", 403, "AccessDenied")]).await;
+    let mut c = creds();
+    c["role_arn"] = json!("arn:aws:iam::123456789012:role/nope");
+    let acct = account(&fault.url, &["us-east-1"], c);
+    let (res, _) = run(&AwsProvider::new(), &acct, "us-east-1", "security-list").await;
+    let err = res.unwrap_err();
+    assert!(matches!(err, ProviderError::Auth(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("AccessDenied") && text.len() < 600, "{text}");
+    assert!(!text.contains(SECRET));
+    assert_eq!(fault.actions(), ["AssumeRole"]);
+}
+
+#[tokio::test]
+async fn half_credentials_and_unknown_tasks_are_refused_before_any_call() {
+    let fault = Fault::start(vec![]).await;
+    let acct = account(&fault.url, &["us-east-1"], json!({"access_key_id": "AKIA"}));
+    let (res, _) = run(&AwsProvider::new(), &acct, "us-east-1", "server-list").await;
+    assert!(matches!(res.unwrap_err(), ProviderError::Auth(_)));
+    let acct = account(&fault.url, &["us-east-1"], creds());
+    let (res, _) = run(&AwsProvider::new(), &acct, "us-east-1", "autoscaling-list").await;
+    assert!(matches!(res.unwrap_err(), ProviderError::Other(_)));
+    assert!(fault.actions().is_empty());
+}
