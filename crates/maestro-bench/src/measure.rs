@@ -96,6 +96,7 @@ pub async fn serve(core: Core) -> anyhow::Result<SocketAddr> {
     let router = maestro_http::router(maestro_http::AppState {
         core,
         version: "bench",
+        jobs: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

@@ -15,7 +15,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
-use crate::routes::{auth, inventory, meta, openapi, settings, teams, users};
+use crate::routes::{
+    auth, events, inventory, jobs, meta, openapi, schedules, settings, teams, users,
+};
 
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -27,6 +29,8 @@ pub const UPLOAD_LIMIT: usize = 6 * 1024 * 1024;
 pub struct AppState {
     pub core: Core,
     pub version: &'static str,
+    /// Jobs, schedules and live events (None: those routes answer 404).
+    pub jobs: Option<maestro_core::jobs::Jobs>,
 }
 
 /// The API router (mounted at the root: it owns `/api/v1`, `/healthz` and `/readyz`).
@@ -69,6 +73,19 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/teams/{id}/{collection}", post(teams::create_entity))
+        .route("/jobs", get(jobs::list))
+        .route("/jobs/{id}", get(jobs::get))
+        .route("/jobs/{id}/cancel", post(jobs::cancel))
+        .route("/schedules", get(schedules::list).post(schedules::create))
+        .route(
+            "/schedules/{id}",
+            get(schedules::get)
+                .patch(schedules::patch)
+                .delete(schedules::delete),
+        )
+        .route("/schedules/{id}/run", post(schedules::run))
+        .route("/schedules/{id}/history", get(schedules::history))
+        .route("/events", get(events::stream))
         .route("/settings", get(settings::list))
         .route("/settings/{key}", get(settings::get).put(settings::put))
         .route("/openapi.json", get(openapi::document))

@@ -73,6 +73,21 @@ pub fn nav_groups() -> Vec<(&'static str, Vec<NavItem>)> {
                 .collect(),
         ),
         ("Discovery", vec![item(Connections)]),
+        (
+            "Automation",
+            vec![
+                NavItem {
+                    href: "/schedules".into(),
+                    label: "Schedules",
+                    key: "schedules",
+                },
+                NavItem {
+                    href: "/jobs".into(),
+                    label: "Jobs",
+                    key: "jobs",
+                },
+            ],
+        ),
     ]
 }
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod forms;
 pub mod hints;
 pub mod identity;
+pub mod jobs;
 pub mod routes;
 pub mod session;
 pub mod theme;
@@ -120,6 +121,7 @@ pub fn router(state: WebState) -> Router {
         .route("/{collection}/{id}/delete", post(edit::delete))
         .route("/{collection}/{id}/restore", post(edit::restore))
         .merge(identity::routes())
+        .merge(jobs::routes())
         .fallback(error::not_found)
         .layer(CatchPanicLayer::custom(|_| {
             error::WebError::Internal("a handler panicked".into()).into_response()

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use maestro::config::{LogFormat, Settings};
+use maestro_core::SystemClock;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -22,6 +23,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Run job workers and a scheduler candidate, without the HTTP server.
+    Worker,
     /// Apply database migrations and exit.
     Migrate,
     /// Load the demo inventory into an installation that has none.
@@ -145,7 +148,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve { demo } => {
             init_logs(&settings);
-            let core = maestro::open(&settings).await?;
+            let services =
+                maestro::open_services(&settings, std::sync::Arc::new(SystemClock)).await?;
+            let core = &services.core;
             if demo {
                 if core.inventory_is_empty().await? {
                     let n = core.load_demo().await?;
@@ -156,7 +161,7 @@ async fn main() -> anyhow::Result<()> {
             }
             let addr = settings.listen_addr()?;
             let running =
-                maestro::serve_with(core, addr, &settings.ui(), maestro::shutdown_signal()).await?;
+                maestro::serve_with(services, addr, &settings, maestro::shutdown_signal()).await?;
             tracing::info!(
                 address = %running.addr,
                 database = %settings.database_url_redacted(),
@@ -165,6 +170,25 @@ async fn main() -> anyhow::Result<()> {
                 running.addr
             );
             running.task.await.context("server task failed")?
+        }
+        Command::Worker => {
+            init_logs(&settings);
+            let services =
+                maestro::open_services(&settings, std::sync::Arc::new(SystemClock)).await?;
+            if settings.workers == 0 {
+                tracing::warn!("MAESTRO_WORKERS is 0: this process runs no jobs");
+            }
+            let background =
+                maestro::Background::start(&services.jobs, settings.workers, settings.scheduler);
+            tracing::info!(
+                database = %settings.database_url_redacted(),
+                workers = settings.workers,
+                "maestro {} worker running",
+                env!("CARGO_PKG_VERSION")
+            );
+            maestro::shutdown_signal().await;
+            background.stop().await;
+            Ok(())
         }
     }
 }

@@ -50,6 +50,9 @@ pub struct Jobs {
     pub bus: Bus,
     pub config: Arc<JobsConfig>,
     registry: Registry,
+    /// Set when the process shuts down: workers, the scheduler and event streams end.
+    closing: Arc<StopHandle>,
+    closed: Stop,
 }
 
 /// A job to queue (see [`Jobs::enqueue`]).
@@ -68,13 +71,26 @@ impl Jobs {
         let registry = Registry::default();
         registry.register(Arc::new(webhook::Webhook));
         registry.register(Arc::new(registry::Noop));
+        let (closing, closed) = stop_signal();
         Self {
             core,
             store,
             bus,
             config: Arc::new(config),
             registry,
+            closing: Arc::new(closing),
+            closed,
         }
+    }
+
+    /// Resolves once the process shuts down ([`Jobs::shut_down`]).
+    pub fn closed(&self) -> Stop {
+        self.closed.clone()
+    }
+
+    /// Ends the workers, the scheduler and the live event streams of this process.
+    pub fn shut_down(&self) {
+        self.closing.stop();
     }
 
     /// Adds (or replaces) a module.

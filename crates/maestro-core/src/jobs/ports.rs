@@ -47,7 +47,6 @@ pub trait JobStore: Send + Sync + 'static {
         &self,
         worker: &str,
         ids: &[JobId],
-        now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> StoreResult<Vec<Held>>;
     /// Records the progress of a job `worker` holds; false when it no longer holds it.
@@ -103,7 +102,7 @@ pub trait JobStore: Send + Sync + 'static {
     async fn next_due(&self) -> StoreResult<Option<DateTime<Utc>>>;
     /// Fires a schedule (job inserted, counters advanced) if still enabled and due at
     /// `fire.expected_next`; false when another scheduler or an edit got there first.
-    async fn fire_schedule(&self, fire: &Fire, at: DateTime<Utc>) -> StoreResult<bool>;
+    async fn fire_schedule(&self, fire: &Fire) -> StoreResult<bool>;
 
     // --- leases
     /// Takes or renews the lease `name` for `holder` until `until` when free, expired at

@@ -72,7 +72,7 @@ impl Scheduler {
                     next_run_at: next,
                     job,
                 };
-                if self.jobs.store.fire_schedule(&fire, now).await? {
+                if self.jobs.store.fire_schedule(&fire).await? {
                     fired += 1;
                     let mut after = s.clone();
                     after.run_count = run_count;

@@ -1,7 +1,8 @@
 //! The webhook module: an HTTP request to any http(s) URL — loopback included — unless an
 //! administrator restricts the targets (`scheduler_options.webhook_targets`: host names,
 //! `*.domain` wildcards, optionally with `:port`). A 2xx answer succeeds; anything else, a
-//! network error or a timeout fails the attempt (and is retried).
+//! network error or a timeout fails the attempt (and is retried). Requests carry
+//! `X-Maestro-Job` (and `X-Maestro-Schedule`) so receivers can drop repeated deliveries.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -201,9 +202,14 @@ impl JobModule for Webhook {
         let method = reqwest::Method::from_bytes(p["method"].as_str().unwrap_or("GET").as_bytes())
             .map_err(|_| JobError::fatal("bad method"))?;
         let timeout = p["timeout_seconds"].as_u64().unwrap_or(DEFAULT_TIMEOUT);
+        // The job id lets receivers drop repeats (delivery is at least once).
         let mut req = client()
             .request(method.clone(), url.clone())
-            .timeout(Duration::from_secs(timeout));
+            .timeout(Duration::from_secs(timeout))
+            .header("x-maestro-job", ctx.job.id.to_string());
+        if let Some(s) = ctx.job.schedule {
+            req = req.header("x-maestro-schedule", s.to_string());
+        }
         let mut has_type = false;
         if let Some(h) = p["headers"].as_object() {
             for (k, v) in h {

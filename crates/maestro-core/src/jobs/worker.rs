@@ -176,7 +176,7 @@ impl Worker {
         match self
             .jobs
             .store
-            .heartbeat(&self.name, &ids, now, now + self.lease())
+            .heartbeat(&self.name, &ids, now + self.lease())
             .await
         {
             Ok(held) => {

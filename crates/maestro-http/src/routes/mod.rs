@@ -1,10 +1,14 @@
 //! Route handlers, one module per resource.
 
 pub mod auth;
+pub mod events;
 pub mod inventory;
+pub mod jobs;
 pub mod meta;
 pub mod openapi;
 pub mod openapi_identity;
+pub mod openapi_jobs;
+pub mod schedules;
 pub mod settings;
 pub mod teams;
 pub mod users;

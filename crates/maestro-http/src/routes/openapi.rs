@@ -479,6 +479,7 @@ fn build() -> Value {
     settings_paths(&mut paths);
     meta_paths(&mut paths);
     super::openapi_identity::paths(&mut paths);
+    super::openapi_jobs::paths(&mut paths);
 
     let mut schemas = Map::new();
     for ks in schema::all() {
@@ -504,6 +505,7 @@ fn build() -> Value {
         "collection": {"type": "string"}, "family": {"type": "string"}, "rel": {"type": "string"}, "attrs": {"type": "object"}}});
     schemas.insert("Relations".into(), json!({"type": "object", "properties": {
         "outgoing": {"type": "array", "items": related.clone()}, "incoming": {"type": "array", "items": related}}}));
+    super::openapi_jobs::schemas(&mut schemas);
     schemas.insert("User".into(), json!({"type": "object", "properties": {
         "id": {"type": "string"}, "name": {"type": "string"}, "email": {"type": "string"}, "admin": {"type": "boolean"},
         "active": {"type": "boolean"}, "created_at": {"type": "string", "format": "date-time"},

@@ -6,9 +6,11 @@
 //! each test is skipped with a message — unless `MAESTRO_TEST_REQUIRE_POSTGRES=1` (CI), which
 //! makes it a failure.
 
+use std::sync::Arc;
+
 use maestro::Settings;
 use maestro::config::{LogFormat, Registration};
-use maestro_core::Core;
+use maestro_core::{Clock, Core, SystemClock};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -18,6 +20,9 @@ pub const PASSWORD: &str = "correct-horse-battery";
 pub struct TestApp {
     pub base: String,
     pub core: Core,
+    pub jobs: maestro_core::jobs::Jobs,
+    /// The database URL (a fresh PostgreSQL database or the SQLite file).
+    pub database_url: String,
     pub client: reqwest::Client,
     pub backend: &'static str,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -26,7 +31,7 @@ pub struct TestApp {
 }
 
 /// A throwaway PostgreSQL database, dropped with the test.
-struct PgDatabase {
+pub struct PgDatabase {
     admin_url: String,
     name: String,
 }
@@ -65,7 +70,7 @@ fn pg_required() -> bool {
 }
 
 /// Creates a fresh PostgreSQL database; None (with a message) when PostgreSQL is unreachable.
-async fn create_pg_database() -> Option<(String, PgDatabase)> {
+pub async fn create_pg_database() -> Option<(String, PgDatabase)> {
     let admin_url = pg_admin_url();
     let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
         Ok(c) => c,
@@ -127,18 +132,41 @@ impl TestApp {
 
     /// Starts an app on `backend` ("sqlite" or "postgres") with adjusted settings.
     pub async fn with_settings(backend: &str, tweak: impl FnOnce(&mut Settings)) -> Option<Self> {
+        Self::with_clock(backend, Arc::new(SystemClock), tweak).await
+    }
+
+    /// [`TestApp::with_settings`] on a given clock.
+    pub async fn with_clock(
+        backend: &str,
+        clock: Arc<dyn Clock>,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Option<Self> {
         if backend == "postgres" {
             let (url, db) = create_pg_database().await?;
-            let mut app = Self::start(Some(url), tweak).await.expect("postgres app");
+            let mut app = Self::start_on(Some(url), clock, tweak)
+                .await
+                .expect("postgres app");
             app.pg = Some(db);
             Some(app)
         } else {
-            Some(Self::start(None, tweak).await.expect("sqlite app"))
+            Some(
+                Self::start_on(None, clock, tweak)
+                    .await
+                    .expect("sqlite app"),
+            )
         }
     }
 
     async fn start(
         database_url: Option<String>,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> anyhow::Result<Self> {
+        Self::start_on(database_url, Arc::new(SystemClock), tweak).await
+    }
+
+    async fn start_on(
+        database_url: Option<String>,
+        clock: Arc<dyn Clock>,
         tweak: impl FnOnce(&mut Settings),
     ) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
@@ -149,15 +177,18 @@ impl TestApp {
         };
         let mut s = settings(dir.path(), database_url);
         tweak(&mut s);
-        let core = maestro::open(&s).await?;
+        let services = maestro::open_services(&s, clock).await?;
+        let (core, jobs) = (services.core.clone(), services.jobs.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let running = maestro::serve_with(core.clone(), s.listen_addr()?, &s.ui(), async {
+        let running = maestro::serve_with(services, s.listen_addr()?, &s, async {
             let _ = rx.await;
         })
         .await?;
         Ok(Self {
             base: format!("http://{}", running.addr),
             core,
+            jobs,
+            database_url: s.database_url(),
             client: reqwest::Client::new(),
             backend,
             shutdown: Some(tx),

@@ -1,0 +1,108 @@
+// Live notifications: the event stream (/api/v1/events, authenticated by the session cookie)
+// becomes toasts for finished jobs, disabled schedules and inventory changes, and updates job
+// progress and status wherever the page shows them ([data-job] rows, a job's page). Also the
+// schedule form's module and period-type sections. Nothing here is evaluated from markup.
+(function () {
+  "use strict";
+
+  // Schedule form: show the fields of the chosen module and period type. --------------------
+  function scheduleForm(form) {
+    const module = form.querySelector("[data-module-select]");
+    const sync = () => {
+      form.querySelectorAll("[data-module]").forEach((s) => {
+        s.hidden = module && s.dataset.module !== module.value;
+      });
+      const kind = (form.querySelector('input[name="trigger"]:checked') || {}).value || "interval";
+      form.querySelectorAll("[data-trigger]").forEach((f) => {
+        f.hidden = f.dataset.trigger !== kind;
+      });
+    };
+    form.addEventListener("change", sync);
+    sync();
+  }
+
+  function confirmForms() {
+    document.querySelectorAll("form[data-confirm]").forEach((f) => {
+      f.addEventListener("submit", (e) => {
+        if (!window.confirm(f.dataset.confirm)) e.preventDefault();
+      });
+    });
+  }
+
+  // Toasts ----------------------------------------------------------------------------------
+  let box = null;
+  function toast(text, kind, href) {
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "toasts";
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-live", "polite");
+      document.body.appendChild(box);
+    }
+    const t = document.createElement(href ? "a" : "div");
+    t.className = "toast toast-" + kind;
+    t.textContent = text;
+    if (href) t.href = href;
+    box.appendChild(t);
+    while (box.children.length > 4) box.removeChild(box.firstChild);
+    setTimeout(() => t.remove(), 6000);
+  }
+
+  const FINAL = ["succeeded", "failed", "cancelled"];
+  const BADGE = { succeeded: "badge badge-ok", failed: "badge badge-error", cancelled: "badge badge-muted" };
+
+  function showJob(d) {
+    document.querySelectorAll('[data-job="' + CSS.escape(d.id) + '"]').forEach((el) => {
+      const scope = el.hasAttribute("data-job-page") ? document : el;
+      const status = scope.querySelector('[data-field="status"]');
+      if (status && d.status) {
+        status.textContent = d.status;
+        status.className = BADGE[d.status] || "badge";
+      }
+      const progress = scope.querySelector('[data-field="progress"]');
+      if (progress && typeof d.progress === "number") progress.value = d.progress;
+      const error = el.querySelector('[data-field="error"]');
+      if (error && d.error) error.textContent = d.error;
+    });
+  }
+
+  function onEvent(type, d) {
+    if (type === "job.progress") return showJob(d);
+    if (type === "job.status") {
+      showJob(d);
+      const page = document.querySelector("[data-job-page]");
+      if (FINAL.includes(d.status)) {
+        toast(d.name + ": " + d.status + (d.error && d.status === "failed" ? " (" + d.error + ")" : ""),
+          d.status === "succeeded" ? "ok" : "error", "/jobs/" + d.id);
+        if (page && page.dataset.job === d.id) setTimeout(() => location.reload(), 400);
+      }
+      return;
+    }
+    if (type === "schedule.updated" && d.enabled === false && d.last_status === "failed") {
+      toast("Schedule " + d.name + " disabled: " + (d.last_error || "its job failed"), "error", "/schedules/" + d.id);
+      return;
+    }
+    if (type.startsWith("entity.")) {
+      const verb = type.slice(7);
+      const href = verb === "deleted" ? null : "/" + d.collection + "/" + d.id;
+      toast((d.name || d.kind) + " " + verb, "info", href);
+    }
+  }
+
+  function stream() {
+    if (!document.getElementById("nav") || !window.EventSource) return;
+    const es = new EventSource("/api/v1/events");
+    ["job.status", "job.progress", "schedule.updated", "entity.created", "entity.updated", "entity.deleted", "entity.restored"]
+      .forEach((type) => es.addEventListener(type, (e) => {
+        try {
+          onEvent(type, JSON.parse(e.data).data || {});
+        } catch (_) { /* a malformed event is ignored */ }
+      }));
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-schedule-form]").forEach(scheduleForm);
+    confirmForms();
+    stream();
+  });
+})();
