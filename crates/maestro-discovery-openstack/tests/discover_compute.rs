@@ -59,6 +59,11 @@ async fn servers_are_mapped_and_paged_to_the_empty_last_page() {
             "security_groups": ["default"]
         })
     );
+    assert_eq!(
+        f["metas"],
+        json!({"security_groups": ["default"], "user_id": "fake", "created": "2013-09-03T04:01:32Z",
+               "launched_at": "2013-09-23T13:53:12.774549", "status": "ACTIVE"})
+    );
     // Nova links a next page whenever a page is full: the second request, by marker, is empty.
     let reqs = requests(&fake, "/servers/detail");
     assert_eq!(reqs.len(), 2, "{reqs:?}");

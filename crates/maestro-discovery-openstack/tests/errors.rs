@@ -201,3 +201,15 @@ async fn unknown_tasks_and_regions_are_errors() {
         .unwrap_err();
     assert!(matches!(err, ProviderError::Other(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_refused_token_is_renewed_once() {
+    let fake = fake().await;
+    fake.fail("/servers/detail", 401, Some(1));
+    let (stats, _) = run(&fake, "server-list").await;
+    assert_eq!(stats.observed, 1);
+    assert_eq!(requests(&fake, "/auth/tokens").len(), 2, "logged in again");
+    fake.fail("/v2.0/networks", 401, None);
+    let (result, _) = run_with(&fake.account("c"), "network-list").await;
+    assert!(matches!(result, Err(ProviderError::Auth(_))), "{result:?}");
+}

@@ -246,11 +246,13 @@ impl NovaServer {
                 }),
             ),
         );
-        f.insert(
-            "metas".into(),
-            json!({ "security_groups": groups, "key_name": self.key_name, "user_id": self.user_id,
-                    "created": self.created, "launched_at": self.launched_at, "status": self.status }),
-        );
+        let mut metas = json!({ "security_groups": groups, "key_name": self.key_name,
+            "user_id": self.user_id, "created": self.created, "launched_at": self.launched_at,
+            "status": self.status });
+        if let Some(m) = metas.as_object_mut() {
+            m.retain(|_, v| !v.is_null());
+        }
+        f.insert("metas".into(), metas);
         let mut obs = observation(Collection::Servers, &self.id, f);
         obs.active = !matches!(
             status.as_str(),
