@@ -1,12 +1,14 @@
 // A new user's day in Maestro's web UI, in headless Chromium (Debian's /usr/bin/chromium driven
 // by playwright-core): register → create a datacenter and a server with storage, auth, services
 // and tags → find the server by search and by filters → edit it → see the change in its history
-// → switch theme. Any browser console error, page error or 5xx answer fails the run.
+// → share it with a team member through a team and the "Edit access" dialog (the member sees it,
+// a stranger neither finds it nor opens it) → an API token shown once → switch theme. Any browser
+// console error, page error or 5xx answer fails the run (the one 404 the stranger is meant to
+// get is expected by URL).
 //
 //   node day.mjs <base-url> [--screenshots <dir>]
 //
-// Steps are plain async functions run in order; sharing with a team member (and checking that a
-// stranger cannot see the server) comes with teams and grants — add it to STEPS where marked.
+// Steps are plain async functions run in order.
 import { chromium } from "playwright-core";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -214,7 +216,140 @@ async function seeHistory(ctx) {
   await shot(ctx, "server-history");
 }
 
-// Issue 3 adds here: shareWithTeammate (a team member sees the server, a stranger gets 404).
+// Sharing: accounts, the account menu, teams and the access dialog.
+async function openMenu(page, item) {
+  // By keyboard: the account menu is a disclosure in the header.
+  await page.locator(".user-menu > summary").focus();
+  await page.keyboard.press("Enter");
+  const link = page.locator(".user-menu .menu").getByRole(item === "Sign out" ? "button" : "link", { name: item, exact: true });
+  await link.waitFor();
+  await link.click();
+}
+
+async function signOut(page) {
+  await openMenu(page, "Sign out");
+  await page.waitForURL(/\/login$/);
+}
+
+async function signIn(page, email, password) {
+  await page.goto(base + "/login");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(base + "/");
+}
+
+async function registerByApi(ctx, name, email) {
+  const res = await ctx.page.request.post(base + "/api/v1/auth/register", {
+    data: { name, email, password: ctx.password },
+  });
+  check(res.status() === 201, `register ${name}: ${res.status()}`);
+}
+
+async function shareWithTeammate(ctx) {
+  const { page } = ctx;
+  ctx.member = { name: "Mia Member", email: `mia.${ctx.stamp}@example.com` };
+  ctx.stranger = { name: "Sam Stranger", email: `sam.${ctx.stamp}@example.com` };
+  await registerByApi(ctx, ctx.member.name, ctx.member.email);
+  await registerByApi(ctx, ctx.stranger.name, ctx.stranger.email);
+  ctx.team = `ops-${ctx.stamp}`;
+
+  // A team, with the member added by e-mail.
+  await openMenu(page, "Teams");
+  await page.waitForURL(/\/teams$/);
+  await page.locator("#team-name").fill(ctx.team);
+  await page.locator("#team-email").fill(`ops.${ctx.stamp}@example.com`);
+  await page.getByRole("button", { name: "Create team" }).click();
+  await page.waitForURL(/\/teams\/[0-9a-f-]{36}$/);
+  ctx.teamUrl = page.url();
+  await page.locator("#member-email").fill(ctx.member.email);
+  await page.locator("#member-role").selectOption("read");
+  await page.getByRole("button", { name: "Add member" }).click();
+  await page.locator(".flash-ok", { hasText: "is a member" }).waitFor();
+  const members = await page.locator("table.members").textContent();
+  check(members.includes(ctx.member.name) && members.includes(ctx.name), "both are members");
+  await shot(ctx, "team-page");
+  await page.goto(base + "/teams");
+  await page.locator("#results, table.list").first().waitFor();
+  await shot(ctx, "teams");
+
+  // The server shared with the team through the access dialog.
+  await page.goto(ctx.serverUrl);
+  await page.getByRole("link", { name: "Edit access" }).click();
+  const dialog = page.locator("#access-dialog");
+  await dialog.locator("#add-email").waitFor();
+  check(await dialog.evaluate((d) => d.open), "the access dialog is open");
+  await dialog.locator("#add-email").fill("nobody@example.com");
+  await dialog.getByRole("button", { name: "Add person" }).click();
+  await dialog.locator(".error", { hasText: "no account uses this address" }).waitFor();
+  await dialog.locator("#add-team").selectOption({ label: ctx.team });
+  await dialog.locator("#add-team-role").selectOption("read");
+  await dialog.getByRole("button", { name: "Add team" }).click();
+  await dialog.locator("table.grants", { hasText: ctx.team }).waitFor();
+  await shot(ctx, "access-dialog");
+  await dialog.getByRole("button", { name: "Save access" }).click();
+  await page.locator(".flash-ok", { hasText: "Access to" }).waitFor();
+  check(page.url() === ctx.serverUrl, "back on the server page after saving");
+  await openTab(page, "History");
+  check((await page.locator("#tab-history .event").first().textContent()).includes("grant"), "the grant is in the history");
+
+  // The member finds and opens it (read only); a stranger neither finds nor opens it.
+  await signOut(page);
+  await signIn(page, ctx.member.email, ctx.password);
+  await page.goto(base + "/servers");
+  await page.locator("#list-q").fill(ctx.host);
+  await page.waitForURL(/q=/);
+  await expectResult(page, { name: ctx.host, shown: true });
+  await page.locator("#results tbody th a", { hasText: ctx.host }).click();
+  await page.waitForURL(ctx.serverUrl);
+  await page.getByRole("heading", { name: ctx.host }).waitFor();
+  check(await page.getByRole("link", { name: "Edit", exact: true }).count() === 0, "a read member cannot edit");
+  await page.getByRole("link", { name: "Access", exact: true }).click();
+  await page.locator("#access-dialog .grants-ro", { hasText: ctx.team }).waitFor();
+  await page.keyboard.press("Escape");
+  await page.locator("#access-dialog").waitFor({ state: "hidden" });
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.textContent.trim());
+  check(focused === "Access", `Escape closes the dialog and focus returns to its button, not ${focused}`);
+  await signOut(page);
+  await signIn(page, ctx.stranger.email, ctx.password);
+  await page.goto(base + "/servers?q=" + encodeURIComponent(ctx.host));
+  await expectResult(page, { name: ctx.host, shown: false });
+  ctx.expected404 = ctx.serverUrl;
+  const res = await page.goto(ctx.serverUrl);
+  check(res.status() === 404, `a stranger gets 404 on the server, got ${res.status()}`);
+  await page.getByRole("heading", { name: "Not found" }).waitFor();
+  check(!(await page.content()).includes(ctx.host), "the 404 page does not name the server");
+  ctx.expected404 = null;
+  await page.goto(base + "/");
+  await signOut(page);
+  await signIn(page, ctx.email, ctx.password);
+}
+
+async function apiToken(ctx) {
+  const { page } = ctx;
+  await openMenu(page, "API tokens");
+  await page.waitForURL(/\/tokens$/);
+  await page.locator("#token-name").fill("inventory sync");
+  await page.locator("#token-days").selectOption("90");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const secret = await page.locator("#new-token").inputValue();
+  check(secret.startsWith("mt_"), "the new token is shown");
+  await page.getByRole("button", { name: "Copy" }).click();
+  await page.locator("[data-copy-status]", { hasText: /Cop|Selected/ }).waitFor();
+  const res = await page.request.get(base + "/api/v1/me", { headers: { authorization: `Bearer ${secret}` } });
+  check(res.ok() && (await res.json()).email === ctx.email, "the token works for the API");
+  await shot(ctx, "api-tokens");
+  await page.goto(base + "/tokens");
+  check(!(await page.content()).includes(secret), "the token is shown only once");
+  await openMenu(page, "Profile");
+  await page.waitForURL(/\/profile$/);
+  await page.locator("#p-fullname").fill("Dana D. Day");
+  await page.locator("#p-city").fill("Porto");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await page.locator(".flash-ok", { hasText: "profile is saved" }).waitFor();
+  check((await page.locator("#p-city").inputValue()) === "Porto", "the profile keeps the city");
+  await shot(ctx, "profile");
+}
 
 async function switchTheme(ctx) {
   const { page } = ctx;
@@ -326,16 +461,36 @@ async function morePages(ctx) {
   await shot(ctx, "settings-options");
   await page.goto(base + "/applications");
   await shot(ctx, "applications-list");
+  if (await page.locator('.user-menu a[href="/admin/users"]').count()) {
+    await page.goto(base + "/admin/users");
+    await shot(ctx, "admin-users");
+  }
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(base + "/servers");
   await shot(ctx, "servers-list-phone");
 }
 
+// The account menu at phone width, by keyboard: it fits the screen and Escape closes it.
+async function phoneMenu(ctx) {
+  const { page } = ctx;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(base + "/servers");
+  await page.locator(".user-menu > summary").focus();
+  await page.keyboard.press("Enter");
+  const profile = page.locator(".user-menu .menu a", { hasText: "Profile" });
+  await profile.waitFor();
+  const box = await profile.boundingBox();
+  check(box && box.x >= 0 && box.x + box.width <= 390, "the menu fits a phone screen");
+  await shot(ctx, "menu-phone");
+  await page.keyboard.press("Escape");
+  await profile.waitFor({ state: "hidden" });
+  check(await page.locator(".user-menu > summary").evaluate((s) => s === document.activeElement), "focus returns to the menu button");
+}
+
 const STEPS = [
   register, createDatacenter, createServer, findServer, editServer, seeHistory,
-  // Issue 3: shareWithTeammate goes here.
-  switchTheme,
-  createDatabase, createLoadBalancer, createApplication, createResource, morePages,
+  shareWithTeammate, apiToken, switchTheme,
+  createDatabase, createLoadBalancer, createApplication, createResource, morePages, phoneMenu,
 ];
 
 async function main() {
@@ -355,11 +510,14 @@ async function main() {
     // Generous: under `cargo test` the server shares two cores with every other test.
     page.setDefaultTimeout(20000);
     page.setDefaultNavigationTimeout(30000);
-    page.on("console", (m) => { if (m.type() === "error") problems.push(`console error on ${page.url()}: ${m.text()}`); });
+    const ctx = {};
+    // The only error expected: the 404 a stranger gets on the shared server's URL.
+    const expected = (m) => ctx.expected404 && page.url() === ctx.expected404 && m.text().includes("404");
+    page.on("console", (m) => { if (m.type() === "error" && !expected(m)) problems.push(`console error on ${page.url()}: ${m.text()}`); });
     page.on("pageerror", (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
     page.on("response", (r) => { if (r.status() >= 500) problems.push(`${r.status()} from ${r.url()}`); });
     const stamp = Date.now().toString(36);
-    const ctx = {
+    Object.assign(ctx, {
       page,
       name: "Dana Day",
       email: `dana.${stamp}@example.com`,
@@ -368,7 +526,7 @@ async function main() {
       ip: `10.${Math.floor(Math.random() * 200) + 20}.7.${Math.floor(Math.random() * 200) + 20}`,
       dc: `dc-${stamp}`,
       stamp,
-    };
+    });
     for (const step of STEPS) {
       const started = Date.now();
       await step(ctx);

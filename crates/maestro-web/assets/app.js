@@ -1,6 +1,7 @@
 // Maestro web UI behaviour: tabs, adding and removing form rows, picking references from search
-// results, database engine sections, the navigation menu on narrow screens. Pages work without
-// it (every tab panel shows, rows can still be edited); nothing here is evaluated from markup.
+// results, database engine sections, the navigation menu on narrow screens, the access dialog,
+// the account menu and copying a new API token. Pages work without it (every tab panel shows,
+// rows can still be edited, the access dialog is a page); nothing here is evaluated from markup.
 (function () {
   "use strict";
 
@@ -204,6 +205,67 @@
 
   document.addEventListener("input", (e) => {
     if (e.target.matches && e.target.matches("[data-engine-source]")) applyEngine(e.target);
+  });
+
+  // Identity: the access dialog, the account menu, copying a new token ----------------------------
+  function openDialog(link) {
+    const dialog = document.getElementById(link.dataset.dialogOpen);
+    const body = dialog && dialog.querySelector("#access-body, [data-dialog-body]");
+    if (!dialog || !body || !window.htmx || typeof dialog.showModal !== "function") return false;
+    window.htmx.ajax("GET", link.getAttribute("href"), { target: body, swap: "innerHTML" }).then(() => {
+      if (!dialog.open) {
+        dialog.showModal();
+        // Escape, Close or Cancel: back to the button that opened it.
+        dialog.addEventListener("close", () => link.focus(), { once: true });
+      }
+      const first = body.querySelector("input:not([type=hidden]), select, button, a");
+      if (first) first.focus();
+    });
+    return true;
+  }
+
+  function copy(button) {
+    const input = document.getElementById(button.dataset.copy);
+    const status = button.closest("section") && button.closest("section").querySelector("[data-copy-status]");
+    if (!input) return;
+    input.select();
+    const said = (text) => { if (status) status.textContent = text; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(() => said("Copied."), () => said("Selected: press Ctrl+C to copy."));
+    } else {
+      said("Selected: press Ctrl+C to copy.");
+    }
+  }
+
+  document.addEventListener("click", (e) => {
+    const t = e.target.closest("[data-dialog-open], [data-dialog-close], [data-copy]");
+    const menu = document.querySelector("details[data-menu][open]");
+    if (menu && !menu.contains(e.target)) menu.open = false;
+    if (!t) return;
+    if (t.matches("[data-dialog-open]")) {
+      if (openDialog(t)) e.preventDefault();
+    } else if (t.matches("[data-dialog-close]")) {
+      const dialog = t.closest("dialog");
+      if (dialog) {
+        e.preventDefault();
+        dialog.close();
+      }
+    } else if (t.matches("[data-copy]")) copy(t);
+  });
+
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    const menu = document.querySelector("details[data-menu][open]");
+    if (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+
+  document.addEventListener("focusin", (e) => {
+    if (e.target.matches && e.target.matches("[data-select-all]")) e.target.select();
+    const menu = document.querySelector("details[data-menu][open]");
+    if (menu && !menu.contains(e.target)) menu.open = false;
   });
 
   function init() {

@@ -107,7 +107,8 @@ pub async fn layer(State(state): State<WebState>, req: Request, next: Next) -> R
     )
 }
 
-/// Reads the body of a state-changing request and checks its token; gives the request back.
+/// Checks the token of a state-changing request: the header when sent (the body is then left
+/// unread), else the `_csrf` field of a urlencoded or multipart body; gives the request back.
 async fn check(req: Request, cookie: Option<&str>) -> Result<Request, String> {
     const EXPIRED: &str = "This form has expired or was sent from another site. Go back, reload \
                            the page and try again.";
@@ -117,24 +118,40 @@ async fn check(req: Request, cookie: Option<&str>) -> Result<Request, String> {
         .get(HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let is_form = req
+    if let Some(sent) = header {
+        return if same(&sent, cookie) {
+            Ok(req)
+        } else {
+            Err(EXPIRED.to_owned())
+        };
+    }
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or("")
+        .to_owned();
+    let multipart = crate::identity::upload::boundary(&content_type);
+    let limit = if multipart.is_some() {
+        crate::identity::upload::UPLOAD_LIMIT
+    } else {
+        BODY_LIMIT
+    };
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, BODY_LIMIT)
+    let bytes = to_bytes(body, limit)
         .await
         .map_err(|_| "The form is too large.".to_owned())?;
-    let field = if is_form {
+    let sent = if content_type.starts_with("application/x-www-form-urlencoded") {
         FormData::parse(&bytes)
             .ok()
             .map(|f| f.get(FIELD).to_owned())
+    } else if let Some(b) = multipart {
+        crate::identity::upload::field(&bytes, &b, FIELD)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
     } else {
         None
     };
-    let sent = header.or(field).unwrap_or_default();
-    if !same(&sent, cookie) {
+    if !same(&sent.unwrap_or_default(), cookie) {
         return Err(EXPIRED.to_owned());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))

@@ -1,43 +1,79 @@
-//! The place for identity pages (issue 3), kept apart from the inventory pages so they can land
-//! without touching them: teams with members and roles, the "Edit access" dialog on every
-//! entity, the profile with avatar, change password and theme, API tokens, administrators'
-//! user pages, and forgot / reset password.
+//! The identity pages (issue 3), kept apart from the inventory pages: teams with members and
+//! roles, the "Edit access" dialog of every entity, the profile with avatar, password and theme,
+//! API tokens, administrators' pages for accounts, and forgot / reset password.
 //!
-//! Each page follows the same pattern as `routes/`: an askama template, a handler that extracts
-//! [`crate::chrome::Authed`] (or [`crate::chrome::Ctx`] for forgot/reset), calls one `Core`
-//! method and renders; forms carry the CSRF token. Planned routes, to be merged here:
+//! Each page follows the pattern of `routes/`: an askama template, a handler that extracts
+//! [`crate::chrome::Authed`] (or [`crate::chrome::Ctx`] for forgot/reset), calls `Core` and
+//! renders; forms carry the CSRF token, and what the core refuses is shown next to the form
+//! ([`inline`]).
 //!
-//! Done: forgot / reset password (`/forgot`, `/reset-password?token=` — the link the core e-mails),
-//! in [`recovery`]. Still to come, with the `Core` methods issue 3 provides:
-//!
-//! | Route | Core method |
+//! | Route | Core |
 //! |---|---|
-//! | `GET/POST /profile`, `POST /profile/password`, `POST /profile/avatar` | `patch_me`, `change_password`, `put_avatar` |
-//! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | `list_tokens`, `create_token`, `revoke_token` |
-//! | `GET /teams`, `GET/POST /teams/{id}`, members | `list_teams`, `create_team`, `team_members`, … |
-//! | `GET/POST /{collection}/{id}/access` (dialog) | `entity_grants`, `put_entity_grants` |
-//! | `GET /admin/users`, promote, disable, reset | `list_users`, `update_user`, `admin_reset_password` |
+//! | `GET/POST /profile`, `POST /profile/password`, `POST /profile/avatar` | `me`, `update_me`, `change_password`, `set_my_avatar` |
+//! | `GET/POST /tokens`, `POST /tokens/{id}/revoke` | `list_api_tokens`, `create_api_token`, `revoke_api_token` |
+//! | `GET/POST /teams`, `GET/POST /teams/{id}`, `…/delete`, `…/avatar` | `list_teams`, `create_team`, `get_team`, `team_history`, `update_team`, `delete_team`, `set_team_avatar` |
+//! | `POST /teams/{id}/members`, `…/members/{user}`, `…/members/{user}/remove` | `list_users` (exact e-mail), `put_member`, `remove_member` |
+//! | `GET/POST /{collection}/{id}/access` (the dialog) | `get_grants`, `put_grants` |
+//! | `GET /admin/users`, `GET/POST /admin/users/{id}`, `…/password` | `list_users`, `get_user`, `user_history`, `update_user`, `admin_reset_password` |
+//! | `/forgot`, `/reset-password?token=` | `forgot_password`, `reset_password` |
 //!
-//! Uploads (avatars) are multipart: [`crate::csrf`] reads the token from urlencoded bodies only,
-//! so send those forms with htmx (`hx-encoding="multipart/form-data"`), which adds the
-//! `X-CSRF-Token` header from `<body hx-headers>`.
-//!
-//! Templates mark where their links go (`Issue 3 (identity)` comments in `base.html` and
-//! `entity.html`).
+//! Creating an entity for a team is the "Owner" choice of the create forms (`routes/edit.rs`,
+//! [`owner`]). Uploads (avatars) are multipart ([`upload`]): htmx sends them with the
+//! `X-CSRF-Token` header, a plain form with a `_csrf` part; [`crate::csrf`] accepts both.
 
+pub mod access;
+pub mod admin;
+pub mod avatars;
+pub mod grants;
+pub mod history;
+pub mod inline;
+pub mod members;
+pub mod owner;
+pub mod profile;
 pub mod recovery;
+pub mod team_page;
+pub mod teams;
+pub mod tokens;
+pub mod upload;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 
 use crate::WebState;
 
 /// Identity routes.
 pub fn routes() -> Router<WebState> {
+    let upload = || DefaultBodyLimit::max(upload::UPLOAD_LIMIT);
     Router::new()
         .route("/forgot", get(recovery::forgot_page).post(recovery::forgot))
         .route(
             "/reset-password",
             get(recovery::reset_page).post(recovery::reset),
         )
+        .route("/profile", get(profile::page).post(profile::save))
+        .route("/profile/password", post(profile::password))
+        .route(
+            "/profile/avatar",
+            post(avatars::profile_avatar).layer(upload()),
+        )
+        .route("/tokens", get(tokens::page).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/teams", get(teams::index).post(teams::create))
+        .route("/teams/{id}", get(team_page::page).post(teams::update))
+        .route("/teams/{id}/delete", post(teams::delete))
+        .route(
+            "/teams/{id}/avatar",
+            post(avatars::team_avatar).layer(upload()),
+        )
+        .route("/teams/{id}/members", post(members::add))
+        .route("/teams/{id}/members/{user}", post(members::set_role))
+        .route("/teams/{id}/members/{user}/remove", post(members::remove))
+        .route(
+            "/{collection}/{id}/access",
+            get(access::page).post(access::post),
+        )
+        .route("/admin/users", get(admin::index))
+        .route("/admin/users/{id}", get(admin::page).post(admin::update))
+        .route("/admin/users/{id}/password", post(admin::password))
 }

@@ -18,6 +18,7 @@ use crate::chrome::{Authed, Chrome, render};
 use crate::error::WebResult;
 use crate::forms::decode::{decode, family_of};
 use crate::forms::{Choices, FormView, build};
+use crate::identity::owner::{self, OwnerChoice};
 use crate::session::{self, Flash, Form};
 use crate::view::noun;
 
@@ -29,6 +30,9 @@ struct FormPage {
     action: String,
     cancel: String,
     form: FormView,
+    /// Who the new entity belongs to (create forms, when the user has teams to choose).
+    owners: Vec<OwnerChoice>,
+    owner_error: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -41,8 +45,18 @@ async fn form_page(
     id: Option<&str>,
     heading: String,
     status: StatusCode,
+    owner: &str,
 ) -> WebResult<Response> {
     let choices = Choices::load(&state.core, &auth.caller).await?;
+    let owners = if id.is_none() && !coll.kind().schema().global {
+        owner::choices(&state.core, &auth.caller, owner).await?
+    } else {
+        Vec::new()
+    };
+    let owner_error = errors
+        .iter()
+        .find(|e| e.field == owner::FIELD)
+        .map(|e| e.message.clone());
     let family = family_of(coll, None, Some(doc));
     let form = build(coll, family.as_deref(), doc, errors, &choices, id);
     let (action, cancel) = match id {
@@ -64,6 +78,8 @@ async fn form_page(
         action,
         cancel,
         form,
+        owners,
+        owner_error,
     })?;
     *res.status_mut() = status;
     Ok(res)
@@ -95,6 +111,7 @@ pub async fn new_page(
         None,
         heading,
         StatusCode::OK,
+        "",
     )
     .await
 }
@@ -126,7 +143,7 @@ fn home_of(coll: Collection, entity: &Value) -> Collection {
     }
 }
 
-/// `POST /{collection}`: creates.
+/// `POST /{collection}`: creates — for the user, or for the team the "Owner" choice names.
 pub async fn create(
     State(state): State<WebState>,
     auth: Authed,
@@ -136,11 +153,26 @@ pub async fn create(
     let coll = super::collection(&seg)?;
     let family = family_of(coll, Some(&form), None);
     let doc = decode(coll, family.as_deref(), &form, None);
-    match state
-        .core
-        .create_entity(&auth.caller, coll, &Value::Object(doc.clone()))
-        .await
-    {
+    let chosen = form.get(owner::FIELD).trim().to_owned();
+    let result = match owner::acting(&auth.caller, &form) {
+        Ok(caller) => match state
+            .core
+            .create_entity(&caller, coll, &Value::Object(doc.clone()))
+            .await
+        {
+            Err(CoreError::NotFound(_)) if caller.acting_team.is_some() => {
+                Err(vec![FieldError::new(
+                    owner::FIELD,
+                    "you cannot create for this team",
+                )])
+            }
+            Err(CoreError::Invalid(errors)) => Err(errors),
+            Err(e) => return Err(e.into()),
+            Ok(w) => Ok(w),
+        },
+        Err(e) => Err(vec![e]),
+    };
+    match result {
         Ok(w) => {
             let id = w.entity["id"].as_str().unwrap_or_default();
             let name = w.entity["name"].as_str().unwrap_or_default();
@@ -151,7 +183,7 @@ pub async fn create(
                 cookies,
             ))
         }
-        Err(CoreError::Invalid(errors)) => {
+        Err(errors) => {
             let heading = format!("New {}", noun(coll, family.as_deref()).to_lowercase());
             form_page(
                 &state,
@@ -162,10 +194,10 @@ pub async fn create(
                 None,
                 heading,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &chosen,
             )
             .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -189,6 +221,7 @@ pub async fn edit_page(
         Some(&id.to_string()),
         heading,
         StatusCode::OK,
+        "",
     )
     .await
 }
@@ -235,6 +268,7 @@ pub async fn update(
                 Some(&id.to_string()),
                 heading,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                "",
             )
             .await
         }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use maestro_model::Role;
 use maestro_model::schema::Collection;
 use serde_json::Value;
 
@@ -57,7 +58,11 @@ struct DetailPage {
     kind_label: String,
     list_label: &'static str,
     active: bool,
+    /// The caller's role on it allows changing it (write) / deleting and sharing it (admin).
     can_edit: bool,
+    can_admin: bool,
+    /// Shared one by one (not the services catalog, which every account reads).
+    shared: bool,
     tabs: Vec<DetailTab>,
     outgoing: Vec<RelGroup>,
     incoming: Vec<RelGroup>,
@@ -100,7 +105,8 @@ fn groups(items: &[Value], outgoing: bool) -> Vec<RelGroup> {
     out
 }
 
-fn entry(v: &Value) -> Entry {
+/// One history record as shown in a timeline.
+pub fn entry(v: &Value) -> Entry {
     let changes = v["changes"]
         .as_array()
         .into_iter()
@@ -153,6 +159,8 @@ pub async fn page(
     let core = &state.core;
     let doc = core.get_entity(&auth.caller, coll, id).await?;
     let relations = core.entity_relations(&auth.caller, coll, id).await?;
+    let grants = core.get_grants(&auth.caller, coll, id).await?;
+    let role = crate::identity::access::role_on(&auth, coll, &grants);
     let hpage: u32 = q
         .get("hpage")
         .and_then(|p| p.parse().ok())
@@ -186,7 +194,9 @@ pub async fn page(
         kind_label,
         list_label: coll.label(),
         active: doc["active"].as_bool().unwrap_or(true),
-        can_edit: !schema.global || auth.caller.admin,
+        can_edit: role >= Some(Role::Write),
+        can_admin: role >= Some(Role::Admin),
+        shared: !schema.global,
         tabs: detail_tabs(coll, &doc),
         outgoing: groups(
             relations["outgoing"].as_array().map_or(&[][..], |v| v),

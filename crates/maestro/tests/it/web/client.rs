@@ -14,6 +14,7 @@ pub struct Browser<'a> {
 
 pub struct Page {
     pub status: StatusCode,
+    /// `Location`, or `HX-Redirect` for htmx requests.
     pub location: String,
     pub set_cookies: Vec<String>,
     pub content_type: String,
@@ -57,6 +58,10 @@ impl<'a> Browser<'a> {
         path: &str,
         form: Option<&[(&str, &str)]>,
     ) -> Page {
+        self.send_with(method, path, form, &[]).await
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         let mut req = self.client.request(method, self.app.url(path));
         if !self.cookies.is_empty() {
             let header: Vec<String> = self
@@ -65,6 +70,21 @@ impl<'a> Browser<'a> {
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
             req = req.header("cookie", header.join("; "));
+        }
+        req
+    }
+
+    /// Sends a request with extra headers (`hx-request` as htmx does).
+    pub async fn send_with(
+        &mut self,
+        method: Method,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut req = self.request(method, path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
         }
         if let Some(f) = form {
             let body: Vec<String> = f
@@ -76,6 +96,10 @@ impl<'a> Browser<'a> {
                 .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(body);
         }
+        self.finish(req).await
+    }
+
+    async fn finish(&mut self, req: reqwest::RequestBuilder) -> Page {
         let res = req.send().await.expect("request");
         let status = res.status();
         let header = |name| {
@@ -96,14 +120,59 @@ impl<'a> Browser<'a> {
         for c in &set_cookies {
             self.keep(c);
         }
+        let hx_redirect = header(reqwest::header::HeaderName::from_static("hx-redirect"));
         let body = res.text().await.unwrap_or_default();
         Page {
             status,
-            location,
+            location: if location.is_empty() {
+                hx_redirect
+            } else {
+                location
+            },
             set_cookies,
             content_type,
             body,
         }
+    }
+
+    /// POSTs a file as `multipart/form-data` (field `file`): the CSRF token in the `X-CSRF-Token`
+    /// header as htmx sends it (`htmx`), else in a `_csrf` part as a plain form does.
+    pub async fn post_file(&mut self, path: &str, bytes: &[u8], htmx: bool) -> Page {
+        if self.cookie("maestro_csrf").is_none() {
+            self.get("/login").await;
+        }
+        let token = self.cookie("maestro_csrf").unwrap_or_default().to_owned();
+        let boundary = "----maestro-test-boundary";
+        let mut body = Vec::new();
+        if !htmx {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut req = self
+            .request(Method::POST, path)
+            .header(
+                CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        if htmx {
+            req = req
+                .header("x-csrf-token", token)
+                .header("hx-request", "true");
+        }
+        self.finish(req).await
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
