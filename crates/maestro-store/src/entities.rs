@@ -79,6 +79,23 @@ pub fn relations(access: &Access, ids: &[EntityId]) -> Sql {
     s
 }
 
+/// Whether a count of this list can be answered from the kind's wide filter index alone
+/// (SQLite): active entities, no free text, every filter on a covered field.
+pub fn covered_by_filter_index(kind: Kind, q: &ListQuery) -> bool {
+    let paths = crate::indexes::filter_paths(kind);
+    q.active == ActiveFilter::Active
+        && q.terms.is_empty()
+        && !paths.is_empty()
+        && q.filters.iter().all(|f| match &f.target {
+            Target::Column(Column::Name) => true,
+            Target::Column(Column::Family) => kind.has_family(),
+            Target::Json {
+                path, array: None, ..
+            } => paths.contains(&path.join(".")),
+            _ => false,
+        })
+}
+
 /// Where-clause of a list: kind, family scope, active flag, access, filters and search terms.
 pub fn list_where(
     d: Dialect,

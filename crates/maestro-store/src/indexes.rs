@@ -2,9 +2,60 @@
 //! partial index per kind, so filters and sorts on it stay fast at 100k+ entities. Created
 //! (idempotently) after migrations, so adding `indexed` to a field is all a change needs.
 
-use maestro_model::schema;
+use maestro_model::schema::{self, Kind, Ty};
 
 use crate::sql::Dialect;
+
+/// Name of a kind's wide filter index (SQLite).
+pub fn filter_index(kind: Kind) -> String {
+    format!("ix_filter_{}", kind.as_str())
+}
+
+/// The JSON paths a kind's wide filter index covers, low-cardinality fields first (so the
+/// common equality filters are index ranges, the rest index-only checks).
+pub fn filter_paths(kind: Kind) -> Vec<String> {
+    let rank = |ty: &Ty| match ty {
+        Ty::Enum(_) => 0,
+        Ty::Str { max, .. } if *max <= 60 => 1,
+        Ty::Int { .. } | Ty::Num { .. } => 2,
+        _ => 3,
+    };
+    let mut paths: Vec<(u8, String)> = kind
+        .schema()
+        .indexed_paths()
+        .into_iter()
+        .filter(|(p, _)| p != "name" && p != "family")
+        .map(|(p, f)| (rank(&f.ty), p))
+        .collect();
+    paths.sort_by_key(|(r, _)| *r);
+    paths.into_iter().map(|(_, p)| p).collect()
+}
+
+/// SQLite: one covering index per kind over every indexed field plus the owner and id, for
+/// active entities. Counting a filtered list then never reads the (large) rows; only `COUNT`
+/// uses it explicitly, when every filter is on a covered field.
+fn filter_index_statement(kind: Kind) -> Option<String> {
+    let paths = filter_paths(kind);
+    if paths.is_empty() {
+        return None;
+    }
+    let mut cols: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            Dialect::Sqlite.json_text("data", &p.split('.').map(str::to_owned).collect::<Vec<_>>())
+        })
+        .collect();
+    if kind.has_family() {
+        cols.push("family".into());
+    }
+    cols.extend(["name".into(), "owner_id".into(), "id".into()]);
+    Some(format!(
+        "CREATE INDEX IF NOT EXISTS {} ON entities ({}) WHERE kind = '{}' AND active = TRUE",
+        filter_index(kind),
+        cols.join(", "),
+        kind.as_str()
+    ))
+}
 
 /// `CREATE INDEX IF NOT EXISTS` statements for every indexed JSON path of every kind.
 pub fn statements(d: Dialect) -> Vec<String> {
@@ -29,6 +80,11 @@ pub fn statements(d: Dialect) -> Vec<String> {
                 "CREATE INDEX IF NOT EXISTS {name} ON entities ({expr}) WHERE kind = '{}'",
                 ks.name
             ));
+        }
+        if d == Dialect::Sqlite
+            && let Some(stmt) = filter_index_statement(ks.kind)
+        {
+            out.push(stmt);
         }
     }
     out

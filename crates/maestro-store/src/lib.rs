@@ -45,7 +45,14 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 #[derive(Debug, Clone)]
 pub struct Db {
     pools: Pools,
+    /// Entities inserted since statistics were last refreshed (PostgreSQL plans by them).
+    inserted: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
+
+/// Refresh PostgreSQL's statistics after this many new entities: bulk loads and first
+/// discovery syncs grow tables faster than autovacuum notices, and stale row estimates turn
+/// index lookups into scans.
+const ANALYZE_EVERY: u64 = 5_000;
 
 impl Db {
     /// Opens the database named by `url`: `postgres://…`, `sqlite://path` or `sqlite:path`.
@@ -72,7 +79,10 @@ impl Db {
                 url.split('@').next_back().unwrap_or_default()
             )));
         };
-        Ok(Self { pools })
+        Ok(Self {
+            pools,
+            inserted: Default::default(),
+        })
     }
 
     /// Applies pending migrations and the schema-derived indexes.
@@ -91,6 +101,27 @@ impl Db {
 
     fn dialect(&self) -> Dialect {
         self.pools.dialect()
+    }
+
+    /// Counts inserts; on PostgreSQL refreshes statistics in the background now and then.
+    fn note_inserts(&self, n: u64) {
+        use std::sync::atomic::Ordering;
+        if n == 0 || self.dialect() != Dialect::Postgres {
+            return;
+        }
+        let before = self.inserted.fetch_add(n, Ordering::Relaxed);
+        if before / ANALYZE_EVERY != (before + n) / ANALYZE_EVERY
+            || (before < 1_000 && before + n >= 1_000)
+        {
+            let pools = self.pools.clone();
+            tokio::spawn(async move {
+                for table in ["entities", "acl", "relations", "changes"] {
+                    if let Err(e) = pools.execute(&Sql::new(&format!("ANALYZE {table}"))).await {
+                        tracing::warn!(error = %e, "statistics refresh failed");
+                    }
+                }
+            });
+        }
     }
 }
 
@@ -138,6 +169,9 @@ impl Store for Db {
         let d = self.dialect();
         let filter = entities::list_where(d, access, kind, scope, query);
         let mut count = Sql::new("SELECT COUNT(*) FROM entities e");
+        if d == Dialect::Sqlite && entities::covered_by_filter_index(kind, query) {
+            count.push(&format!(" INDEXED BY {}", indexes::filter_index(kind)));
+        }
         count.append(filter.clone());
         let total = self.pools.fetch_i64(&count).await?;
         if total == 0 || query.page.offset() >= total as u64 {
@@ -375,7 +409,14 @@ impl Store for Db {
     async fn write(&self, batch: WriteBatch) -> StoreResult<()> {
         let mut tx = self.pools.begin().await?;
         write::apply(&mut tx, &batch).await?;
-        tx.commit().await
+        tx.commit().await?;
+        let new = batch
+            .entities
+            .iter()
+            .filter(|w| w.expected_revision.is_none())
+            .count() as u64;
+        self.note_inserts(new);
+        Ok(())
     }
 
     async fn history(

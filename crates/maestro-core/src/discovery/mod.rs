@@ -25,4 +25,6 @@ pub struct SyncRun {
     pub grants: Vec<AclRow>,
     /// Acts with full visibility, source `discovery`, named after the connection.
     pub caller: Caller,
+    /// The connection's datacenter: discovered entities are placed in it (`datacenters.id`).
+    pub datacenter: Option<EntityId>,
 }

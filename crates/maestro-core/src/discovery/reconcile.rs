@@ -184,6 +184,16 @@ impl Core {
                     )),
                 }
             }
+            if let Some(dc) = run.datacenter
+                && mapped
+                    .kind
+                    .schema()
+                    .ref_fields()
+                    .iter()
+                    .any(|(p, _)| p == "datacenters.id")
+            {
+                observed.entry("datacenters.id").or_default().push(dc);
+            }
             let managed_ids: Vec<EntityId> = ids_by_key.values().map(|(i, _)| *i).collect();
             let managed = |t: EntityId| managed_ids.contains(&t);
             let found = Discovered {

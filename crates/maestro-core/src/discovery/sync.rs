@@ -171,12 +171,21 @@ impl Discovery {
         let mut caller = Caller::system(Source::Discovery);
         caller.name = format!("Discovery: {}", rec.name);
         caller.context = Some(json!({"connection": connection, "run": run_id}));
+        let datacenter = self
+            .core
+            .store
+            .relations(&Access::All, &[connection])
+            .await?
+            .into_iter()
+            .find(|r| r.rel == "discovers" && r.src == connection && r.peer.active)
+            .map(|r| r.dst);
         let run = SyncRun {
             connection_id: connection,
             run_id: run_id.clone(),
             owner: rec.owner.clone(),
             grants: acl.into_iter().filter(|r| !r.owner).collect(),
             caller,
+            datacenter,
         };
         let mut report = SyncReport {
             run: run_id,

@@ -147,6 +147,12 @@ async fn sync_reconciles_and_attributes(app: &TestApp) {
     assert_eq!(first["unique_id"], "i-0001");
     assert_eq!(first["discovery"]["provider_id"], "i-0001");
     assert_eq!(first["discovery"]["connection"], cid);
+    assert_eq!(
+        first["datacenters"]["id"],
+        id(&dc),
+        "placed in the connection's datacenter"
+    );
+    assert_eq!(first["datacenters"]["name"], "AWS");
     let (_, seen) = app.get(&friend.token, "/api/v1/servers").await;
     assert_eq!(seen["total"], 4, "grants are copied from the connection");
     let sid = id(first);
