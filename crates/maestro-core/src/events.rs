@@ -67,3 +67,10 @@ pub fn entity_event(
         audience,
     }
 }
+
+/// Reacts to committed entity writes inside the process (e.g. discovery creating a
+/// connection's schedules). `op` is `created`, `updated`, `deleted` or `restored`.
+#[async_trait::async_trait]
+pub trait WriteHook: Send + Sync + 'static {
+    async fn after(&self, op: &str, record: &crate::ports::EntityRecord);
+}

@@ -58,6 +58,8 @@ pub struct Core {
     mailer: Option<Arc<dyn ports::Mailer>>,
     blobs: Option<Arc<dyn ports::BlobStore>>,
     events: Option<Arc<dyn events::EventSink>>,
+    /// Shared by every clone, so hooks added after services were built still run.
+    hooks: Arc<std::sync::RwLock<Vec<Arc<dyn events::WriteHook>>>>,
     secrets: Option<Arc<secrets::SecretBox>>,
 }
 
@@ -78,6 +80,7 @@ impl Core {
             mailer: None,
             blobs: None,
             events: None,
+            hooks: Arc::default(),
             secrets: None,
         })
     }
@@ -104,6 +107,13 @@ impl Core {
     pub fn with_events(mut self, sink: Arc<dyn events::EventSink>) -> Self {
         self.events = Some(sink);
         self
+    }
+
+    /// Adds a hook run after every committed entity write (in this process).
+    pub fn add_hook(&self, hook: Arc<dyn events::WriteHook>) {
+        if let Ok(mut hooks) = self.hooks.write() {
+            hooks.push(hook);
+        }
     }
 
     /// Publishes an event (no-op without a sink).

@@ -78,6 +78,8 @@ pub struct TaskStatus {
     pub permission: Option<String>,
     pub counts: Value,
     pub run_id: Option<String>,
+    /// The schedule that runs this task periodically.
+    pub schedule_id: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub duration_ms: Option<i64>,
@@ -177,6 +179,10 @@ pub struct WriteBatch {
     pub changes: Vec<ChangeRecord>,
     /// Sealed secret fields per entity (`None` removes them).
     pub secrets: Vec<(EntityId, Option<String>)>,
+    /// Replaces an entity's pending references: `(field, target discovery key)`.
+    pub pending: Vec<(EntityId, Vec<(String, String)>)>,
+    /// Pending references now resolved: `(source, field, target key)`.
+    pub resolved: Vec<(EntityId, String, String)>,
 }
 
 impl WriteBatch {
@@ -188,6 +194,8 @@ impl WriteBatch {
         self.acl.extend(other.acl);
         self.changes.extend(other.changes);
         self.secrets.extend(other.secrets);
+        self.pending.extend(other.pending);
+        self.resolved.extend(other.resolved);
     }
 }
 
@@ -311,6 +319,9 @@ pub trait Store: Send + Sync + 'static {
     async fn mark_seen(&self, keys: &[String], run: &str, at: DateTime<Utc>) -> StoreResult<()>;
     /// Active entities of a listing scope that `run` did not see, at most `limit`.
     async fn unseen(&self, scope: &str, run: &str, limit: u32) -> StoreResult<Vec<EntityRecord>>;
+    /// Pending references waiting for entities with these discovery keys:
+    /// `(source entity, field, target key)`.
+    async fn pending_refs(&self, keys: &[String]) -> StoreResult<Vec<(EntityId, String, String)>>;
     async fn task_statuses(&self, connection: EntityId) -> StoreResult<Vec<TaskStatus>>;
     /// Creates or replaces a task's status row.
     async fn put_task_status(&self, connection: EntityId, status: &TaskStatus) -> StoreResult<()>;

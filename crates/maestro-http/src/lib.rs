@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::routes::{
-    auth, events, inventory, jobs, meta, openapi, schedules, settings, teams, users,
+    auth, discovery, events, inventory, jobs, meta, openapi, schedules, settings, teams, users,
 };
 
 /// Largest accepted request body.
@@ -31,6 +31,8 @@ pub struct AppState {
     pub version: &'static str,
     /// Jobs, schedules and live events (None: those routes answer 404).
     pub jobs: Option<maestro_core::jobs::Jobs>,
+    /// Discovery (None: sync and task routes answer 404).
+    pub discovery: Option<maestro_core::discovery::DiscoveryService>,
 }
 
 /// The API router (mounted at the root: it owns `/api/v1`, `/healthz` and `/readyz`).
@@ -86,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .route("/schedules/{id}/run", post(schedules::run))
         .route("/schedules/{id}/history", get(schedules::history))
         .route("/events", get(events::stream))
+        .route("/discovery/providers", get(discovery::providers))
         .route("/settings", get(settings::list))
         .route("/settings/{key}", get(settings::get).put(settings::put))
         .route("/openapi.json", get(openapi::document))
@@ -104,6 +107,12 @@ pub fn router(state: AppState) -> Router {
         .route("/{collection}/{id}/restore", post(inventory::restore))
         .route("/{collection}/{id}/history", get(inventory::history))
         .route("/{collection}/{id}/relations", get(inventory::relations))
+        .route("/{collection}/{id}/sync", post(discovery::sync))
+        .route("/{collection}/{id}/tasks", get(discovery::tasks))
+        .route(
+            "/{collection}/{id}/tasks/{task}",
+            axum::routing::patch(discovery::update_task),
+        )
         .route(
             "/{collection}/{id}/grants",
             get(inventory::grants).put(inventory::put_grants),

@@ -20,6 +20,7 @@ struct TaskRow {
     permission: Option<String>,
     counts: Json<Value>,
     run_id: Option<String>,
+    schedule_id: Option<String>,
     started_at: Option<i64>,
     finished_at: Option<i64>,
     duration_ms: Option<i64>,
@@ -80,6 +81,26 @@ impl Db {
         records(rows)
     }
 
+    pub(crate) async fn pending_refs_impl(
+        &self,
+        keys: &[String],
+    ) -> StoreResult<Vec<(EntityId, String, String)>> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(500) {
+            let mut s = Sql::new(
+                "SELECT src_id, field, target_key FROM pending_refs WHERE target_key IN (",
+            );
+            s.bind_list(chunk.iter().cloned()).push(")");
+            let rows: Vec<(String, String, String)> = self.pools.fetch_all(&s).await?;
+            for (src, field, key) in rows {
+                if let Ok(id) = src.parse() {
+                    out.push((id, field, key));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub(crate) async fn task_statuses_impl(
         &self,
         connection: EntityId,
@@ -87,7 +108,7 @@ impl Db {
         let rows: Vec<TaskRow> = self
             .pools
             .fetch_all(&sql!(
-                "SELECT task, enabled, state, message, permission, counts, run_id, started_at, finished_at, duration_ms \
+                "SELECT task, enabled, state, message, permission, counts, run_id, schedule_id, started_at, finished_at, duration_ms \
                  FROM discovery_tasks WHERE connection_id = ? ORDER BY task",
                 connection.to_string()
             ))
@@ -102,6 +123,7 @@ impl Db {
                 permission: r.permission,
                 counts: r.counts.0,
                 run_id: r.run_id,
+                schedule_id: r.schedule_id,
                 started_at: r.started_at.map(time),
                 finished_at: r.finished_at.map(time),
                 duration_ms: r.duration_ms,
@@ -116,10 +138,10 @@ impl Db {
     ) -> StoreResult<()> {
         self.pools
             .execute(&sql!(
-                "INSERT INTO discovery_tasks (connection_id, task, enabled, state, message, permission, counts, run_id, started_at, finished_at, duration_ms) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, task) DO UPDATE SET \
+                "INSERT INTO discovery_tasks (connection_id, task, enabled, state, message, permission, counts, run_id, schedule_id, started_at, finished_at, duration_ms) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, task) DO UPDATE SET \
                  enabled = excluded.enabled, state = excluded.state, message = excluded.message, permission = excluded.permission, \
-                 counts = excluded.counts, run_id = excluded.run_id, started_at = excluded.started_at, \
+                 counts = excluded.counts, run_id = excluded.run_id, schedule_id = excluded.schedule_id, started_at = excluded.started_at, \
                  finished_at = excluded.finished_at, duration_ms = excluded.duration_ms",
                 connection.to_string(),
                 t.task.as_str(),
@@ -129,6 +151,7 @@ impl Db {
                 t.permission.clone(),
                 t.counts.clone(),
                 t.run_id.clone(),
+                t.schedule_id.clone(),
                 t.started_at.map(micros),
                 t.finished_at.map(micros),
                 t.duration_ms

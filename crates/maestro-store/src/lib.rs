@@ -359,6 +359,10 @@ impl Store for Db {
         self.unseen_impl(scope, run, limit).await
     }
 
+    async fn pending_refs(&self, keys: &[String]) -> StoreResult<Vec<(EntityId, String, String)>> {
+        self.pending_refs_impl(keys).await
+    }
+
     async fn task_statuses(
         &self,
         connection: EntityId,

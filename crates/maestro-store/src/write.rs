@@ -68,6 +68,36 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
     for edit in &batch.relations {
         relation(tx, edit).await?;
     }
+    for (id, refs) in &batch.pending {
+        tx.execute(&sql!(
+            "DELETE FROM pending_refs WHERE src_id = ?",
+            id.to_string()
+        ))
+        .await?;
+        for chunk in refs.chunks(ROWS_PER_INSERT) {
+            let mut s = Sql::new("INSERT INTO pending_refs (src_id, field, target_key) VALUES ");
+            for (i, (field, key)) in chunk.iter().enumerate() {
+                s.push(if i == 0 { "(" } else { ", (" });
+                s.bind(id.to_string())
+                    .push(", ")
+                    .bind(field.as_str())
+                    .push(", ")
+                    .bind(key.as_str())
+                    .push(")");
+            }
+            s.push(" ON CONFLICT (src_id, field, target_key) DO NOTHING");
+            tx.execute(&s).await?;
+        }
+    }
+    for (src, field, key) in &batch.resolved {
+        let s = sql!(
+            "DELETE FROM pending_refs WHERE src_id = ? AND field = ? AND target_key = ?",
+            src.to_string(),
+            field.as_str(),
+            key.as_str()
+        );
+        tx.execute(&s).await?;
+    }
     for (id, sealed) in &batch.secrets {
         let s = match sealed {
             Some(sealed) => sql!(

@@ -68,6 +68,7 @@ pub fn app_with(services: &Services, ui: &maestro_web::UiOptions) -> anyhow::Res
         core,
         version,
         jobs: Some(jobs.clone()),
+        discovery: Some(services.discovery.clone()),
     });
     Ok(api.merge(maestro_web::router(web).layer(axum::Extension(jobs))))
 }

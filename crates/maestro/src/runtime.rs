@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use maestro_core::discovery::{Discovery, DiscoveryService};
 use maestro_core::jobs::scheduler::Scheduler;
 use maestro_core::jobs::worker::Worker;
 use maestro_core::jobs::{Bus, Jobs};
@@ -17,6 +18,7 @@ use crate::Settings;
 pub struct Services {
     pub core: Core,
     pub jobs: Jobs,
+    pub discovery: DiscoveryService,
 }
 
 /// Opens the database (migrations, seeds), wires live events and builds the jobs service.
@@ -28,7 +30,16 @@ pub async fn open_services(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow
         .context("cannot listen for events from other processes")?;
     let core = core.with_events(Arc::new(bus.clone()));
     let jobs = Jobs::new(core.clone(), Arc::new(db), bus, settings.jobs_config()?);
-    Ok(Services { core, jobs })
+    let providers: Vec<Arc<dyn maestro_discovery::Provider>> = vec![
+        Arc::new(maestro_discovery_aws::AwsProvider::new()),
+        Arc::new(maestro_discovery_openstack::OpenStackProvider::new()),
+    ];
+    let discovery = DiscoveryService::new(Discovery::new(core.clone(), providers), jobs.clone());
+    Ok(Services {
+        core,
+        jobs,
+        discovery,
+    })
 }
 
 /// The workers and the scheduler candidate running in this process.

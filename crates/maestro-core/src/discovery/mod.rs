@@ -3,12 +3,15 @@
 //! each task's status kept for the user to see.
 
 mod mapping;
+mod module;
 mod reconcile;
+mod service;
 mod sync;
 
 use maestro_model::EntityId;
 
 pub use reconcile::{PageOutcome, ReconcileStats};
+pub use service::DiscoveryService;
 pub use sync::{Discovery, SyncReport, SyncReporter};
 
 use crate::caller::{Caller, Principal};

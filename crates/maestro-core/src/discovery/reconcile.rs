@@ -173,15 +173,16 @@ impl Core {
             }
             let (id, _) = ids_by_key[k];
             let mut observed: HashMap<&str, Vec<EntityId>> = HashMap::new();
+            let mut pending = Vec::new();
             for r in &obs.refs {
-                match ids_by_key.get(&key(run, &r.provider_id)) {
+                let target = key(run, &r.provider_id);
+                match ids_by_key.get(&target) {
                     Some((tid, true)) if *tid != id => {
                         observed.entry(r.field.as_str()).or_default().push(*tid)
                     }
-                    _ => notes.push(format!(
-                        "{}: {} {} is not known (yet)",
-                        obs.provider_id, r.field, r.provider_id
-                    )),
+                    Some(_) => {}
+                    // Not discovered yet (another task lists it): linked when it appears.
+                    None => pending.push((r.field.clone(), target)),
                 }
             }
             if let Some(dc) = run.datacenter
@@ -269,6 +270,7 @@ impl Core {
                         expected_revision: Some(old.revision),
                     });
                     batch.relations.extend(edits);
+                    batch.pending.push((id, pending));
                     stats.updated += u64::from(!reactivated && !deactivated);
                     stats.reactivated += u64::from(reactivated);
                     stats.deactivated += u64::from(deactivated);
@@ -330,6 +332,7 @@ impl Core {
                         record: record.clone(),
                         expected_revision: None,
                     });
+                    batch.pending.push((id, pending));
                     stats.created += 1;
                     announce.push(("create", record));
                 }
@@ -380,9 +383,28 @@ impl Core {
                     .filter(|(i, _)| !in_batch(&i.to_string())),
             );
         }
+        // Pending references this page wrote, and the keys it created: both are checked again
+        // after the write, so concurrent tasks of one connection still link up.
+        let written: Vec<(EntityId, String, String)> = batch
+            .pending
+            .iter()
+            .flat_map(|(src, refs)| refs.iter().map(|(f, k)| (*src, f.clone(), k.clone())))
+            .collect();
+        let new_ids: Vec<EntityId> = batch
+            .entities
+            .iter()
+            .filter(|w| w.expected_revision.is_none())
+            .map(|w| w.record.id)
+            .collect();
+        let created: Vec<String> = by_key
+            .iter()
+            .filter(|(k, _)| ids_by_key.get(k).is_some_and(|(i, _)| new_ids.contains(i)))
+            .map(|(k, _)| k.clone())
+            .collect();
         if !batch.entities.is_empty() {
             self.store.write(batch).await.map_err(write_error)?;
         }
+        self.link_pending(run, written, &created).await?;
         self.store.mark_seen(&unchanged, &run.run_id, now).await?;
         for (op, record) in announce {
             let op = match op {
@@ -394,6 +416,101 @@ impl Core {
             self.announce(op, &record).await;
         }
         Ok(PageOutcome { stats, notes })
+    }
+
+    /// Links waiting references whose targets now exist: those this page left pending, and
+    /// those waiting for what it created.
+    async fn link_pending(
+        &self,
+        run: &SyncRun,
+        written: Vec<(EntityId, String, String)>,
+        created: &[String],
+    ) -> CoreResult<()> {
+        let mut waiting = if created.is_empty() {
+            Vec::new()
+        } else {
+            self.store.pending_refs(created).await?
+        };
+        waiting.extend(written);
+        waiting.sort();
+        waiting.dedup();
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<String> = waiting.iter().map(|(_, _, k)| k.clone()).collect();
+        let targets: HashMap<String, EntityId> = self
+            .store
+            .discovered(&keys)
+            .await?
+            .into_iter()
+            .filter(|r| r.active)
+            .filter_map(|r| r.discovery.as_ref().map(|d| (d.key.clone(), r.id)))
+            .collect();
+        let mut ids: Vec<EntityId> = waiting.iter().map(|(s, _, _)| *s).collect();
+        ids.extend(targets.values().copied());
+        let peers: HashMap<EntityId, EntitySummary> = self
+            .store
+            .summaries(&Access::All, &ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let mut batch = WriteBatch::default();
+        for (src, field, key) in waiting {
+            let (Some(target), Some(source)) = (targets.get(&key), peers.get(&src)) else {
+                continue;
+            };
+            if !source.active {
+                continue;
+            }
+            let Some(spec) = source.kind.schema().field(&field).and_then(|f| match f.ty {
+                maestro_model::Ty::Ref(spec) => Some(spec),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let (s, d) = if spec.inverse {
+                (*target, src)
+            } else {
+                (src, *target)
+            };
+            batch.relations.push(RelationEdit::Upsert {
+                src: s,
+                rel: spec.rel,
+                dst: d,
+                attrs: Map::new(),
+                position: 10_000,
+            });
+            batch.resolved.push((src, field, key));
+        }
+        if batch.relations.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut by_target: HashMap<EntityId, Vec<RelationEdit>> = HashMap::new();
+        for e in &batch.relations {
+            if let RelationEdit::Upsert { src, dst, .. } = e {
+                let target = if targets.values().any(|t| t == dst) {
+                    *dst
+                } else {
+                    *src
+                };
+                by_target.entry(target).or_default().push(e.clone());
+            }
+        }
+        for (target, edits) in by_target {
+            let (records, touched) =
+                counterpart_changes(self, &run.caller, target, &edits, &peers, now).await?;
+            batch
+                .changes
+                .extend(records.into_iter().map(|r| self.attribute(run, r)));
+            batch.touched.extend(touched);
+        }
+        match self.store.write(batch).await {
+            // Something vanished meanwhile: the next run links what remains.
+            Err(StoreError::MissingTarget(_)) => Ok(()),
+            other => other.map_err(write_error),
+        }
     }
 
     /// Closes a complete listing of `scope`: what `run` did not see becomes inactive.

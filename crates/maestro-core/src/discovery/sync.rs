@@ -199,6 +199,10 @@ impl Discovery {
                     &account,
                     info,
                     enabled(info.name),
+                    statuses
+                        .iter()
+                        .find(|s| s.task == info.name)
+                        .and_then(|s| s.schedule_id.clone()),
                     reporter,
                 )
                 .await?;
@@ -217,6 +221,7 @@ impl Discovery {
         account: &Account,
         info: &TaskInfo,
         enabled: bool,
+        schedule_id: Option<String>,
         reporter: &dyn SyncReporter,
     ) -> CoreResult<TaskStatus> {
         let started = self.core.now();
@@ -229,6 +234,7 @@ impl Discovery {
             permission: None,
             counts: json!({}),
             run_id: Some(run.run_id.clone()),
+            schedule_id,
             started_at: Some(started),
             finished_at: None,
             duration_ms: None,

@@ -181,6 +181,8 @@ impl Core {
             )],
             changes: vec![change(caller, &record, "create", changes)],
             secrets: secret_write.sealed,
+            pending: Vec::new(),
+            resolved: Vec::new(),
         };
         batch.changes.extend(peer_changes);
         Ok(Prepared {

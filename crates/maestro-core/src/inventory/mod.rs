@@ -112,7 +112,7 @@ fn entity_name(data: &Map<String, Value>) -> String {
 
 impl Core {
     /// Reads an entity the caller may read and that belongs to `coll`.
-    async fn readable(
+    pub(crate) async fn readable(
         &self,
         caller: &Caller,
         coll: Collection,
@@ -133,7 +133,7 @@ impl Core {
     }
 
     /// Reads an entity and checks the caller holds `needed` on it (403 when readable but not enough).
-    async fn writable(
+    pub(crate) async fn writable(
         &self,
         caller: &Caller,
         coll: Collection,
@@ -293,6 +293,8 @@ impl Core {
             acl: Vec::new(),
             changes: vec![change(caller, &record, "update", changes)],
             secrets: secret_write.sealed,
+            pending: Vec::new(),
+            resolved: Vec::new(),
         };
         batch.changes.extend(peer_changes);
         self.store.write(batch).await.map_err(write_error)?;
@@ -399,6 +401,8 @@ impl Core {
             acl: Vec::new(),
             changes: vec![change(caller, &record, op, Value::Array(changes))],
             secrets: Vec::new(),
+            pending: Vec::new(),
+            resolved: Vec::new(),
         };
         batch.changes.extend(peer_changes);
         self.store.write(batch).await.map_err(write_error)?;
@@ -457,6 +461,10 @@ impl Core {
 impl Core {
     /// Tells live subscribers about a committed change, addressed to whoever may read it.
     pub(crate) async fn announce(&self, op: &str, rec: &EntityRecord) {
+        let hooks: Vec<_> = self.hooks.read().map(|h| h.clone()).unwrap_or_default();
+        for hook in hooks {
+            hook.after(op, rec).await;
+        }
         if self.events.is_none() {
             return;
         }

@@ -1,6 +1,7 @@
 //! Route handlers, one module per resource.
 
 pub mod auth;
+pub mod discovery;
 pub mod events;
 pub mod inventory;
 pub mod jobs;

@@ -18,8 +18,19 @@ CREATE TABLE discovery_tasks (
     permission    TEXT,
     counts        TEXT NOT NULL DEFAULT '{}',
     run_id        TEXT,
+    schedule_id   TEXT,
     started_at    INTEGER,
     finished_at   INTEGER,
     duration_ms   INTEGER,
     PRIMARY KEY (connection_id, task)
 );
+
+-- References a provider reported to resources not discovered yet (a load balancer's targets
+-- listed before the instances): resolved when the target appears.
+CREATE TABLE pending_refs (
+    src_id     TEXT NOT NULL REFERENCES entities(id),
+    field      TEXT NOT NULL,
+    target_key TEXT NOT NULL,
+    PRIMARY KEY (src_id, field, target_key)
+);
+CREATE INDEX ix_pending_refs_target ON pending_refs (target_key);

@@ -16,6 +16,7 @@ mod connections;
 mod crud;
 mod demo;
 mod discovery;
+mod discovery_e2e;
 mod events;
 mod families;
 mod family_fields;

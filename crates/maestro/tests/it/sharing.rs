@@ -23,7 +23,10 @@ fn body(collection: &str, n: usize, dc: &str) -> Value {
         "datacenters" => json!({"name": format!("dc-{n}"), "provider": "AWS"}),
         "volumes" => json!({"name": name, "size": 10, "unique_id": format!("vol-{n}")}),
         "networks" => json!({"name": name, "family": "Vpc"}),
-        "connections" => json!({"name": name, "provider": "aws", "datacenter": dc}),
+        "connections" => {
+            json!({"name": name, "provider": "aws", "datacenter": dc, "endpoint_url": "http://127.0.0.1:9",
+            "credentials": {"access_key_id": "x", "secret_access_key": "y"}})
+        }
         "snapshots" | "flavors" | "systems" | "clients" => {
             json!({"name": format!("{}-{n}", &collection[..4])})
         }

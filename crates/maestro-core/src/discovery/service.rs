@@ -1,0 +1,341 @@
+//! Discovery as people drive it: "sync now" (one job per connection at a time), each task's
+//! status and switch, and one schedule per task created with the connection at the original's
+//! default intervals (editable like any schedule).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use maestro_model::schema::{Collection, Kind};
+use maestro_model::{EntityId, FieldError, Role};
+use serde_json::{Map, Value, json};
+
+use super::Discovery;
+use super::module::DiscoveryModule;
+use crate::caller::{Caller, PrincipalKind};
+use crate::events::WriteHook;
+use crate::jobs::model::JobFilter;
+use crate::jobs::{JobStatus, Jobs, NewJob, RetryPolicy};
+use crate::ports::{EntityRecord, TaskStatus};
+use crate::{CoreError, CoreResult, Source};
+
+/// Discovery wired to the jobs service.
+#[derive(Clone)]
+pub struct DiscoveryService {
+    pub discovery: Discovery,
+    pub jobs: Jobs,
+}
+
+/// Creates a connection's schedules when it is created; disables them when it is deleted.
+struct ConnectionHook(DiscoveryService);
+
+#[async_trait]
+impl WriteHook for ConnectionHook {
+    async fn after(&self, op: &str, record: &EntityRecord) {
+        if record.kind != Kind::Connection {
+            return;
+        }
+        let result = match op {
+            "created" | "restored" => self.0.ensure_schedules(record).await,
+            "deleted" => self.0.set_schedules_enabled(record.id, false).await,
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            tracing::warn!(connection = %record.id, error = %e, "cannot update the connection's schedules");
+        }
+    }
+}
+
+/// The caller that owns what is created for a connection's owner.
+fn owner_caller(rec: &EntityRecord) -> Caller {
+    let mut caller = Caller::system(Source::System);
+    caller.name = format!("Discovery: {}", rec.name);
+    match rec.owner.kind {
+        PrincipalKind::User => caller.user = Some(maestro_model::UserId::from_uuid(rec.owner.id)),
+        PrincipalKind::Team => {
+            caller.acting_team = Some(maestro_model::TeamId::from_uuid(rec.owner.id))
+        }
+        _ => {}
+    }
+    caller
+}
+
+/// `{every, period}` for a default interval in seconds.
+fn interval(seconds: u64) -> Value {
+    match seconds {
+        s if s % 86_400 == 0 => json!({"every": s / 86_400, "period": "days"}),
+        s if s % 3_600 == 0 => json!({"every": s / 3_600, "period": "hours"}),
+        s if s % 60 == 0 => json!({"every": s / 60, "period": "minutes"}),
+        s => json!({"every": s, "period": "seconds"}),
+    }
+}
+
+impl DiscoveryService {
+    /// Registers the `discovery` job module and the connection hook.
+    pub fn new(discovery: Discovery, jobs: Jobs) -> Self {
+        let service = Self {
+            discovery: discovery.clone(),
+            jobs: jobs.clone(),
+        };
+        jobs.register(Arc::new(DiscoveryModule {
+            discovery: discovery.clone(),
+        }));
+        discovery
+            .core
+            .add_hook(Arc::new(ConnectionHook(service.clone())));
+        service
+    }
+
+    async fn connection(
+        &self,
+        caller: &Caller,
+        id: EntityId,
+        needed: Role,
+    ) -> CoreResult<EntityRecord> {
+        let core = &self.discovery.core;
+        if needed == Role::Read {
+            core.readable(caller, Collection::Connections, id).await
+        } else {
+            core.writable(caller, Collection::Connections, id, needed)
+                .await
+        }
+    }
+
+    fn provider_of(rec: &EntityRecord) -> String {
+        rec.data
+            .get("provider")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// `POST /connections/{id}/sync {task?}`: queues a sync, or returns the one already queued
+    /// or running for this connection.
+    pub async fn sync_now(
+        &self,
+        caller: &Caller,
+        id: EntityId,
+        body: &Value,
+    ) -> CoreResult<(Value, bool)> {
+        let rec = self.connection(caller, id, Role::Write).await?;
+        if !rec.active {
+            return Err(CoreError::BadRequest("the connection is deleted".into()));
+        }
+        let task = match body.get("task") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(t)) => Some(t.clone()),
+            Some(_) => return Err(CoreError::invalid("task", "must be a task name")),
+        };
+        let tasks = self.discovery.tasks(&Self::provider_of(&rec));
+        if let Some(t) = &task
+            && !tasks.iter().any(|i| i.name == t)
+        {
+            return Err(CoreError::invalid(
+                "task",
+                format!(
+                    "unknown task; one of: {}",
+                    tasks.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        let filter = JobFilter {
+            owners: None,
+            statuses: vec![JobStatus::Queued, JobStatus::Running],
+            module: Some("discovery".into()),
+            schedule: None,
+        };
+        let (active, _) = self
+            .jobs
+            .store
+            .list_jobs(
+                &filter,
+                maestro_model::query::PageRequest {
+                    page: 1,
+                    limit: 500,
+                },
+            )
+            .await?;
+        if let Some(running) = active.iter().find(|j| j.params["connection"] == json!(id)) {
+            return Ok((crate::jobs::views::job_view(running, None), false));
+        }
+        let new = NewJob {
+            name: format!(
+                "sync {}{}",
+                rec.name,
+                task.as_ref().map(|t| format!(" ({t})")).unwrap_or_default()
+            ),
+            module: "discovery".into(),
+            owner: caller.owner(),
+            params: json!({"connection": id, "task": task}),
+            policy: RetryPolicy {
+                max_attempts: 1,
+                backoff_seconds: 30,
+            },
+        };
+        let now = self.jobs.now();
+        let jobs = self
+            .jobs
+            .enqueue(vec![self.jobs.job_record(new, None, now, None)])
+            .await?;
+        Ok((
+            jobs.first()
+                .map(|j| crate::jobs::views::job_view(j, None))
+                .unwrap_or_default(),
+            true,
+        ))
+    }
+
+    /// `GET /connections/{id}/tasks`: every task of the provider with its status and switch.
+    pub async fn tasks(&self, caller: &Caller, id: EntityId) -> CoreResult<Value> {
+        let rec = self.connection(caller, id, Role::Read).await?;
+        let statuses = self.discovery.core.store.task_statuses(id).await?;
+        let items: Vec<Value> = self
+            .discovery
+            .tasks(&Self::provider_of(&rec))
+            .iter()
+            .map(|info| {
+                let status = statuses.iter().find(|s| s.task == info.name);
+                json!({
+                    "task": info.name,
+                    "label": info.label,
+                    "permissions": info.permissions,
+                    "default_interval": interval(info.default_every_seconds),
+                    "enabled": status.is_none_or(|s| s.enabled),
+                    "state": status.map_or("never", |s| s.state.as_str()),
+                    "message": status.and_then(|s| s.message.clone()),
+                    "permission": status.and_then(|s| s.permission.clone()),
+                    "counts": status.map_or(json!({}), |s| s.counts.clone()),
+                    "started_at": status.and_then(|s| s.started_at),
+                    "finished_at": status.and_then(|s| s.finished_at),
+                    "duration_ms": status.and_then(|s| s.duration_ms),
+                    "schedule": status.and_then(|s| s.schedule_id.clone()),
+                })
+            })
+            .collect();
+        let total = items.len();
+        Ok(json!({"items": items, "total": total, "page": 1, "limit": total.max(1)}))
+    }
+
+    /// `PATCH /connections/{id}/tasks/{task} {enabled}`: switches a task (and its schedule).
+    pub async fn update_task(
+        &self,
+        caller: &Caller,
+        id: EntityId,
+        task: &str,
+        body: &Value,
+    ) -> CoreResult<Value> {
+        let rec = self.connection(caller, id, Role::Write).await?;
+        let Some(enabled) = body.get("enabled").and_then(Value::as_bool) else {
+            return Err(CoreError::Invalid(vec![FieldError::new(
+                "enabled",
+                "must be true or false",
+            )]));
+        };
+        if let Some(k) = body
+            .as_object()
+            .into_iter()
+            .flat_map(Map::keys)
+            .find(|k| *k != "enabled")
+        {
+            return Err(CoreError::invalid(k.clone(), "unknown field"));
+        }
+        if !self
+            .discovery
+            .tasks(&Self::provider_of(&rec))
+            .iter()
+            .any(|t| t.name == task)
+        {
+            return Err(CoreError::not_found(format!("task {task}")));
+        }
+        let mut status = self.status(id, task).await?;
+        status.enabled = enabled;
+        self.discovery
+            .core
+            .store
+            .put_task_status(id, &status)
+            .await?;
+        if let Some(sid) = status.schedule_id.as_deref().and_then(|s| s.parse().ok()) {
+            let system = Caller::system(Source::Api);
+            self.jobs
+                .update_schedule(&system, sid, &json!({"enabled": enabled}))
+                .await?;
+        }
+        self.tasks(caller, id).await
+    }
+
+    async fn status(&self, id: EntityId, task: &str) -> CoreResult<TaskStatus> {
+        Ok(self
+            .discovery
+            .core
+            .store
+            .task_statuses(id)
+            .await?
+            .into_iter()
+            .find(|s| s.task == task)
+            .unwrap_or(TaskStatus {
+                task: task.to_owned(),
+                enabled: true,
+                state: "never".into(),
+                message: None,
+                permission: None,
+                counts: json!({}),
+                run_id: None,
+                schedule_id: None,
+                started_at: None,
+                finished_at: None,
+                duration_ms: None,
+            }))
+    }
+
+    /// One schedule per task at its default interval, owned like the connection.
+    async fn ensure_schedules(&self, rec: &EntityRecord) -> CoreResult<()> {
+        let owner = owner_caller(rec);
+        for info in self.discovery.tasks(&Self::provider_of(rec)) {
+            let mut status = self.status(rec.id, info.name).await?;
+            if let Some(sid) = status.schedule_id.as_deref().and_then(|s| s.parse().ok()) {
+                self.jobs
+                    .update_schedule(
+                        &Caller::system(Source::System),
+                        sid,
+                        &json!({"enabled": status.enabled}),
+                    )
+                    .await?;
+                continue;
+            }
+            let mut body = json!({
+                "name": format!("discovery: {} — {}", rec.name, info.name),
+                "module": "discovery",
+                "enabled": status.enabled,
+                "interval": interval(info.default_every_seconds),
+                "run_immediately": true,
+                "connection": rec.id,
+                "task": info.name,
+            });
+            if let Some(team) = owner.acting_team {
+                body["team"] = json!(team);
+            }
+            let created = self.jobs.create_schedule(&owner, &body).await?;
+            status.schedule_id = created["id"].as_str().map(str::to_owned);
+            self.discovery
+                .core
+                .store
+                .put_task_status(rec.id, &status)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn set_schedules_enabled(&self, id: EntityId, enabled: bool) -> CoreResult<()> {
+        for status in self.discovery.core.store.task_statuses(id).await? {
+            if let Some(sid) = status.schedule_id.as_deref().and_then(|s| s.parse().ok()) {
+                self.jobs
+                    .update_schedule(
+                        &Caller::system(Source::System),
+                        sid,
+                        &json!({"enabled": enabled && status.enabled}),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}

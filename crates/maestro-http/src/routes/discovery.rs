@@ -1,0 +1,98 @@
+//! Discovery over HTTP: "sync now" on a connection, its tasks with their status and switches,
+//! and what each provider offers (tasks, the permissions they need, AWS's read-only policy).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maestro_core::discovery::DiscoveryService;
+use maestro_model::schema::Collection;
+use serde_json::{Value, json};
+
+use super::inventory::{collection, entity_id};
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Auth, JsonBody, PathParams};
+
+fn service(s: &AppState) -> ApiResult<&DiscoveryService> {
+    s.discovery
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("discovery is not available in this process"))
+}
+
+/// Only connections have tasks and syncs.
+fn connection(p: &PathParams) -> ApiResult<maestro_model::EntityId> {
+    if collection(p.get(0))? != Collection::Connections {
+        return Err(ApiError::not_found("no such route"));
+    }
+    entity_id(p.get(1))
+}
+
+/// `POST /connections/{id}/sync` → 202 `{"job": …, "queued": true|false}` (false: the sync
+/// already queued or running for this connection).
+pub async fn sync(
+    State(s): State<AppState>,
+    auth: Auth,
+    p: PathParams,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let id = connection(&p)?;
+    // The body is optional: `{}` or `{"task": "server-list"}`.
+    let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?
+    };
+    let (job, queued) = service(&s)?.sync_now(&auth.caller, id, &body).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"job": job, "queued": queued})),
+    )
+        .into_response())
+}
+
+pub async fn tasks(State(s): State<AppState>, auth: Auth, p: PathParams) -> ApiResult<Json<Value>> {
+    let id = connection(&p)?;
+    Ok(Json(service(&s)?.tasks(&auth.caller, id).await?))
+}
+
+pub async fn update_task(
+    State(s): State<AppState>,
+    auth: Auth,
+    p: PathParams,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let id = connection(&p)?;
+    Ok(Json(
+        service(&s)?
+            .update_task(&auth.caller, id, p.get(2), &body)
+            .await?,
+    ))
+}
+
+/// `GET /discovery/providers`: each provider's tasks, and for AWS the read-only IAM policy.
+pub async fn providers(State(s): State<AppState>, _auth: Auth) -> ApiResult<Json<Value>> {
+    let svc = service(&s)?;
+    let mut items = Vec::new();
+    for name in ["aws", "openstack"] {
+        let tasks = svc.discovery.tasks(name);
+        if tasks.is_empty() {
+            continue;
+        }
+        let mut actions: Vec<&str> = tasks
+            .iter()
+            .flat_map(|t| t.permissions.iter().copied())
+            .collect();
+        actions.sort_unstable();
+        actions.dedup();
+        let policy = (name == "aws").then(|| {
+            json!({"Version": "2012-10-17", "Statement": [{"Sid": "MaestroReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}]})
+        });
+        items.push(json!({"provider": name, "tasks": tasks, "iam_policy": policy}));
+    }
+    let total = items.len();
+    Ok(Json(
+        json!({"items": items, "total": total, "page": 1, "limit": total.max(1)}),
+    ))
+}
