@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod jobs;
 pub mod meta;
 pub mod openapi;
+pub mod openapi_discovery;
 pub mod openapi_identity;
 pub mod openapi_jobs;
 pub mod schedules;

@@ -479,6 +479,7 @@ fn build() -> Value {
     settings_paths(&mut paths);
     meta_paths(&mut paths);
     super::openapi_identity::paths(&mut paths);
+    super::openapi_discovery::paths(&mut paths);
     super::openapi_jobs::paths(&mut paths);
 
     let mut schemas = Map::new();
