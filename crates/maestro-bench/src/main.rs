@@ -8,6 +8,7 @@
 //! ```
 
 mod dataset;
+mod jobs;
 mod measure;
 
 /// The same allocator as `maestro` itself, so the numbers match production.
@@ -51,6 +52,13 @@ struct Args {
     /// Entities created over HTTP for the HTTP throughput figure.
     #[arg(long, default_value_t = 5000)]
     http_creates: usize,
+    /// Measure jobs and live events instead (throughput with two workers, scheduling delay,
+    /// event delivery latency); see `jobs.rs`.
+    #[arg(long)]
+    jobs: bool,
+    /// Trivial jobs queued for the throughput figure of `--jobs`.
+    #[arg(long, default_value_t = 20_000)]
+    job_count: u64,
     /// The `maestro` binary whose idle memory is measured (skipped when absent).
     #[arg(long, default_value = "target/release/maestro")]
     maestro_bin: String,
@@ -75,7 +83,11 @@ async fn main() -> anyhow::Result<()> {
             (format!("{base}/{name}"), Some(name))
         }
     };
-    let result = run(&args, &url, dir.path()).await;
+    let result = if args.jobs {
+        jobs::run(&url, args.job_count, args.samples).await
+    } else {
+        run(&args, &url, dir.path()).await
+    };
     if let Some(name) = pg {
         measure::drop_pg_database(&args.postgres_url, &name).await;
     }

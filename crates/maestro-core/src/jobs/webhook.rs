@@ -177,7 +177,14 @@ impl JobModule for Webhook {
                 }
             },
         };
-        json!({"method": method, "url": url, "headers": headers, "body": body, "timeout_seconds": timeout})
+        let mut params = json!({"method": method, "url": url, "timeout_seconds": timeout});
+        if !headers.is_empty() {
+            params["headers"] = Value::Object(headers);
+        }
+        if !body.is_null() {
+            params["body"] = body;
+        }
+        params
     }
 
     fn timeout(&self, params: &Value) -> Duration {

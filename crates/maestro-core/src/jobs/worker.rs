@@ -18,6 +18,8 @@ use super::spec::chain_of;
 use super::views::{job_event, schedule_event};
 use super::{Jobs, Stop, holder_name};
 
+/// How long a finished job waits for others to finish, so their outcomes share one write.
+const LINGER: Duration = Duration::from_millis(2);
 /// How long running jobs may finish after a stop before they are given back.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -84,9 +86,14 @@ impl Worker {
                 biased;
                 () = stop.wait() => break,
                 Some(first) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
+                    // Jobs ending within a moment of each other share one write.
                     let mut ended = vec![self.ended(first)];
-                    while let Some(more) = self.tasks.try_join_next_with_id() {
-                        ended.push(self.ended(more));
+                    let linger = tokio::time::Instant::now() + LINGER;
+                    while !self.tasks.is_empty() {
+                        match tokio::time::timeout_at(linger, self.tasks.join_next_with_id()).await {
+                            Ok(Some(more)) => ended.push(self.ended(more)),
+                            _ => break,
+                        }
                     }
                     self.finish(ended.into_iter().flatten().collect()).await;
                     claim = true;

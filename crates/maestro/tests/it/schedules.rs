@@ -295,7 +295,7 @@ async fn validation_lists_every_bad_field(app: &TestApp) {
     let (status, _) = app.post(&u.token, "/api/v1/schedules", json!([1])).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let ok = create(
-        &app,
+        app,
         &u.token,
         json!({"name": "fine", "url": "http://127.0.0.1:9/x",
         "interval": {"every": 5, "period": "minutes"}}),
@@ -341,6 +341,39 @@ async fn validation_lists_every_bad_field(app: &TestApp) {
         let (status, p) = app.get(&u.token, bad).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {p}");
     }
+    // An administrator may restrict webhook targets (the first account is one).
+    let mut options =
+        get_ok(app, &u.token, "/api/v1/settings/scheduler_options").await["value"].clone();
+    options["webhook_targets"] = json!(["*.example.com", "127.0.0.1:9"]);
+    let (status, _) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/settings/scheduler_options",
+            Some(&u.token),
+            Some(&json!({"value": options})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for (url, allowed) in [
+        ("http://hooks.example.com/x", true),
+        ("http://127.0.0.1:9/x", true),
+        ("http://127.0.0.1:8080/x", false),
+        ("http://example.com.evil.test/x", false),
+    ] {
+        let (status, p) = app
+            .post(
+                &u.token,
+                "/api/v1/schedules",
+                json!({"name": "target", "url": url, "interval": {"every": 1}}),
+            )
+            .await;
+        if allowed {
+            assert_eq!(status, StatusCode::CREATED, "{url}: {p}");
+        } else {
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{url}: {p}");
+            assert_eq!(error_fields(&p), ["url"]);
+        }
+    }
     let (status, _) = app.delete(&u.token, &path).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = app.get(&u.token, &path).await;
@@ -351,7 +384,7 @@ async fn schedules_follow_ownership(app: &TestApp) {
     let admin = app.user("Root").await;
     let (a, b) = (app.user("Ada").await, app.user("Bob").await);
     let s = create(
-        &app,
+        app,
         &a.token,
         json!({"name": "mine", "url": "http://127.0.0.1:9/",
         "interval": {"every": 1, "period": "days"}}),
@@ -368,12 +401,9 @@ async fn schedules_follow_ownership(app: &TestApp) {
     ] {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
+    assert_eq!(get_ok(app, &b.token, "/api/v1/schedules").await["total"], 0);
     assert_eq!(
-        get_ok(&app, &b.token, "/api/v1/schedules").await["total"],
-        0
-    );
-    assert_eq!(
-        get_ok(&app, &admin.token, "/api/v1/schedules").await["total"],
+        get_ok(app, &admin.token, "/api/v1/schedules").await["total"],
         1
     );
     // A team's schedule: its readers see it, only writers change it.
@@ -391,7 +421,7 @@ async fn schedules_follow_ownership(app: &TestApp) {
         .await;
     assert!(status.is_success());
     let t = create(
-        &app,
+        app,
         &a.token,
         json!({"name": "team job", "team": team_id, "url": "http://127.0.0.1:9/",
         "interval": {"every": 1, "period": "days"}}),
@@ -399,7 +429,7 @@ async fn schedules_follow_ownership(app: &TestApp) {
     .await;
     let tpath = format!("/api/v1/schedules/{}", t["id"].as_str().unwrap());
     assert_eq!(t["owner"]["kind"], "team");
-    assert_eq!(get_ok(&app, &b.token, &tpath).await["name"], "team job");
+    assert_eq!(get_ok(app, &b.token, &tpath).await["name"], "team job");
     let (status, _) = app
         .patch(&b.token, &tpath, json!({"name": "renamed"}))
         .await;

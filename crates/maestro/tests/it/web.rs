@@ -10,6 +10,7 @@ mod client;
 mod pages;
 mod profile;
 mod recovery;
+mod schedules;
 mod session;
 mod settings;
 mod teams;
