@@ -12,7 +12,7 @@
       form.querySelectorAll("[data-module]").forEach((s) => {
         s.hidden = module && s.dataset.module !== module.value;
       });
-      const kind = (form.querySelector('input[name="trigger"]:checked') || {}).value || "interval";
+      const kind = (form.querySelector("[data-trigger-select]") || {}).value || "interval";
       form.querySelectorAll("[data-trigger]").forEach((f) => {
         f.hidden = f.dataset.trigger !== kind;
       });

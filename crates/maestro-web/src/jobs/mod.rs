@@ -74,6 +74,14 @@ pub fn trigger_text(s: &Value) -> String {
     }
 }
 
+/// At most `n` characters of `text` (an ellipsis marks the cut); lists show the whole in a title.
+pub fn short(text: &str, n: usize) -> String {
+    match text.char_indices().nth(n) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 /// The badge class of a job or run status.
 pub fn status_class(status: &str) -> &'static str {
     match status {

@@ -26,8 +26,8 @@ pub struct JobRow {
     pub progress: u64,
     pub attempt: String,
     pub created: String,
-    pub finished: String,
     pub error: String,
+    pub error_short: String,
 }
 
 #[derive(Template)]
@@ -71,7 +71,7 @@ fn row(j: &Value) -> JobRow {
         progress: j["progress"].as_u64().unwrap_or(0),
         attempt: format!("{} of {}", j["attempt"], j["max_attempts"]),
         created: when(&j["created_at"]),
-        finished: when(&j["finished_at"]),
+        error_short: super::short(j["error"].as_str().unwrap_or_default(), 80),
         error: text(&j["error"]),
     }
 }

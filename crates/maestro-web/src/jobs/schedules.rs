@@ -14,7 +14,7 @@ use maestro_model::FieldError;
 use serde_json::{Value, json};
 
 use super::form::{ScheduleForm, merge_diff};
-use super::{JobsService, status_class, trigger_text, when};
+use super::{JobsService, short, status_class, trigger_text, when};
 use crate::WebState;
 use crate::chrome::{Authed, Chrome, render};
 use crate::error::{WebError, WebResult};
@@ -36,6 +36,7 @@ pub struct Row {
     pub last_status: String,
     pub last_class: &'static str,
     pub last_error: String,
+    pub last_error_short: String,
     pub next_run: String,
 }
 
@@ -100,7 +101,13 @@ fn row(s: &Value) -> Row {
         last_class: status_class(&last_status),
         last_status,
         last_error: text(&s["last_error"]),
-        next_run: when(&s["next_run_at"]),
+        last_error_short: short(s["last_error"].as_str().unwrap_or_default(), 60),
+        // A disabled schedule keeps its next time, but will not run then.
+        next_run: if s["enabled"] == true {
+            when(&s["next_run_at"])
+        } else {
+            String::new()
+        },
     }
 }
 
