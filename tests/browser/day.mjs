@@ -2,9 +2,10 @@
 // by playwright-core): register → create a datacenter and a server with storage, auth, services
 // and tags → find the server by search and by filters → edit it → see the change in its history
 // → share it with a team member through a team and the "Edit access" dialog (the member sees it,
-// a stranger neither finds it nor opens it) → an API token shown once → switch theme. Any browser
-// console error, page error or 5xx answer fails the run (the one 404 the stranger is meant to
-// get is expected by URL).
+// a stranger neither finds it nor opens it) → an API token shown once → switch theme → an AWS
+// discovery connection (a closed local port as endpoint) with its task table and a task switched
+// off. Any browser console error, page error or 5xx answer fails the run (the one 404 the
+// stranger is meant to get is expected by URL).
 //
 //   node day.mjs <base-url> [--screenshots <dir>]
 //
@@ -454,6 +455,50 @@ async function createResource(ctx) {
   await expectResult(page, { name: `cache-${ctx.stamp}`, shown: true });
 }
 
+// Discovery: an AWS connection to a closed local port (nothing leaves the machine), its task
+// table and the read-only IAM policy, a task switched off, the datacenter now connected.
+async function connectAccount(ctx) {
+  const { page } = ctx;
+  const secret = `browser-secret-${ctx.stamp}`;
+  ctx.conn = `aws-${ctx.stamp}`;
+  await page.goto(base + "/connections");
+  await page.getByRole("link", { name: "New connection" }).click();
+  await page.waitForURL(/\/connections\/new$/);
+  await page.locator("#c-name").fill(ctx.conn);
+  check(await page.locator("#c-auth-url").isHidden(), "OpenStack fields wait for OpenStack");
+  await page.locator('input[name="provider"][value="openstack"]').check();
+  await page.locator("#c-auth-url").waitFor();
+  check(await page.locator("#c-aws-secret").isHidden(), "AWS credentials hide for OpenStack");
+  await page.locator('input[name="provider"][value="aws"]').check();
+  await page.locator("#c-aws-secret").waitFor();
+  await page.locator("#c-datacenter").selectOption({ label: `${ctx.dc} · AWS` });
+  await page.locator('input[name="aws_regions"][value="us-east-1"]').check();
+  await page.locator("#c-aws-endpoint").fill("http://127.0.0.1:9");
+  await page.locator("#c-aws-key").fill(`AKIA${ctx.stamp.toUpperCase()}`);
+  await page.locator("#c-aws-secret").fill(secret);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(/\/connections\/[0-9a-f-]{36}$/);
+  ctx.connUrl = page.url();
+  await page.getByRole("heading", { name: ctx.conn }).waitFor();
+  check(!(await page.content()).includes(secret), "the secret access key is never shown");
+  await page.locator('tr[data-task="server-list"]').waitFor();
+  check((await page.locator("table.tasks tbody tr").count()) === 10, "ten AWS tasks");
+  const policy = await page.locator("#iam-policy").inputValue();
+  check(JSON.parse(policy).Statement[0].Action.includes("ec2:DescribeInstances"), "the IAM policy lists the tasks' permissions");
+  const images = page.locator('tr[data-task="images-list"] [role="switch"]');
+  check((await images.getAttribute("aria-checked")) === "true", "tasks start enabled");
+  await images.click();
+  await page.locator('tr[data-task="images-list"] [role="switch"][aria-checked="false"]').waitFor();
+  await shot(ctx, "connection-page");
+  await page.locator("#tasks-title").scrollIntoViewIfNeeded();
+  await shot(ctx, "connection-tasks");
+  await page.goto(base + "/datacenters?q=" + encodeURIComponent(ctx.dc));
+  await page.locator("#results tbody tr", { hasText: ctx.dc }).locator(".badge", { hasText: "Connected" }).waitFor();
+  await page.goto(base + "/connections");
+  await page.locator("table.list tbody th a", { hasText: ctx.conn }).waitFor();
+  check(!(await page.content()).includes(secret), "the list does not show the secret either");
+}
+
 async function morePages(ctx) {
   if (!shotsDir) return;
   const { page } = ctx;
@@ -490,7 +535,7 @@ async function phoneMenu(ctx) {
 const STEPS = [
   register, createDatacenter, createServer, findServer, editServer, seeHistory,
   shareWithTeammate, apiToken, switchTheme,
-  createDatabase, createLoadBalancer, createApplication, createResource, morePages, phoneMenu,
+  createDatabase, createLoadBalancer, createApplication, createResource, connectAccount, morePages, phoneMenu,
 ];
 
 async function main() {

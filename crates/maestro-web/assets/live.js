@@ -1,6 +1,7 @@
 // Live notifications: the event stream (/api/v1/events, authenticated by the session cookie)
 // becomes toasts for finished jobs, disabled schedules and inventory changes, and updates job
-// progress and status wherever the page shows them ([data-job] rows, a job's page). Also the
+// progress and status wherever the page shows them ([data-job] rows, a job's page), and fetches
+// again the parts of a page that follow a job ([data-refresh-on] job ids) when it ends. Also the
 // schedule form's module and period-type sections. Nothing here is evaluated from markup.
 (function () {
   "use strict";
@@ -66,6 +67,29 @@
     });
   }
 
+  // Re-renders an element (it has an id) from a fresh copy of the page; a job ending while that
+  // is under way asks for one more.
+  const refreshing = {};
+  function refresh(el) {
+    const id = el.id;
+    if (!window.htmx || !id) return;
+    if (refreshing[id]) {
+      refreshing[id] = "again";
+      return;
+    }
+    refreshing[id] = "busy";
+    const done = () => {
+      const again = refreshing[id] === "again";
+      delete refreshing[id];
+      const fresh = document.getElementById(id);
+      if (again && fresh) refresh(fresh);
+    };
+    setTimeout(() => {
+      window.htmx.ajax("GET", location.pathname + location.search, { target: "#" + id, select: "#" + id, swap: "outerHTML" })
+        .then(done, done);
+    }, 300);
+  }
+
   function onEvent(type, d) {
     if (type === "job.progress") return showJob(d);
     if (type === "job.status") {
@@ -75,6 +99,8 @@
         toast(d.name + ": " + d.status + (d.error && d.status === "failed" ? " (" + d.error + ")" : ""),
           d.status === "succeeded" ? "ok" : "error", "/jobs/" + d.id);
         if (page && page.dataset.job === d.id) setTimeout(() => location.reload(), 400);
+        // A part of the page following this job (a connection's syncs) is fetched again.
+        document.querySelectorAll('[data-refresh-on~="' + CSS.escape(d.id) + '"]').forEach(refresh);
       }
       return;
     }

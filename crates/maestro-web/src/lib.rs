@@ -9,6 +9,7 @@
 pub mod assets;
 pub mod chrome;
 pub mod csrf;
+pub mod discovery;
 pub mod error;
 pub mod forms;
 pub mod hints;
@@ -122,6 +123,7 @@ pub fn router(state: WebState) -> Router {
         .route("/{collection}/{id}/restore", post(edit::restore))
         .merge(identity::routes())
         .merge(jobs::routes())
+        .merge(discovery::routes())
         .fallback(error::not_found)
         .layer(CatchPanicLayer::custom(|_| {
             error::WebError::Internal("a handler panicked".into()).into_response()

@@ -70,7 +70,10 @@ pub fn app_with(services: &Services, ui: &maestro_web::UiOptions) -> anyhow::Res
         jobs: Some(jobs.clone()),
         discovery: Some(services.discovery.clone()),
     });
-    Ok(api.merge(maestro_web::router(web).layer(axum::Extension(jobs))))
+    let web = maestro_web::router(web)
+        .layer(axum::Extension(jobs))
+        .layer(axum::Extension(services.discovery.clone()));
+    Ok(api.merge(web))
 }
 
 /// A running server.

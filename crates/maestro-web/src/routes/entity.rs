@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::WebState;
 use crate::chrome::{Authed, Chrome, render};
+use crate::discovery::{Provenance, provenance};
 use crate::error::WebResult;
 use crate::forms::{decode::family_of, layout, tab_id};
 use crate::hints;
@@ -74,6 +75,10 @@ struct DetailPage {
     created: String,
     updated: String,
     open_tab: String,
+    /// A datacenter a discovery connection points at.
+    connected: bool,
+    /// Where discovery found it.
+    discovered: Option<Provenance>,
 }
 
 fn groups(items: &[Value], outgoing: bool) -> Vec<RelGroup> {
@@ -184,6 +189,7 @@ pub async fn page(
     let family = doc["family"].as_str().map(str::to_owned);
     let kind_label = view::noun(coll, family.as_deref());
     let open_tab = q.get("tab").map(|t| tab_id(t)).unwrap_or_default();
+    let discovered = provenance(core, &auth.caller, coll, &doc).await;
     render(&DetailPage {
         chrome: auth
             .chrome
@@ -214,6 +220,8 @@ pub async fn page(
         created: when(&doc["created_at"]),
         updated: when(&doc["updated_at"]),
         open_tab,
+        connected: doc["connected"] == true,
+        discovered,
         name,
     })
 }

@@ -44,6 +44,8 @@ pub struct Row {
     pub name: String,
     pub cells: Vec<String>,
     pub active: bool,
+    /// A datacenter a discovery connection points at.
+    pub connected: bool,
 }
 
 pub struct Chip {
@@ -255,5 +257,6 @@ fn row(coll: Collection, item: &Value, cols: &[String]) -> Row {
         name: item["name"].as_str().unwrap_or(id).to_owned(),
         cells,
         active: item["active"].as_bool().unwrap_or(true),
+        connected: item["connected"] == true,
     }
 }

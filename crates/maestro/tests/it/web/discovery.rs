@@ -1,0 +1,251 @@
+//! Discovery pages: the connections list, a connection's task table (switches, states,
+//! permissions, the IAM policy to copy), a switch that changes `enabled`, "Sync now" queuing a
+//! job the page follows, the datacenter's "Connected" badge, and a discovered entity's origin
+//! with its AWS console link.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use maestro_core::discovery::{Discovery, SyncReporter};
+use maestro_discovery::{
+    Account, Observation, ObservationSink, Provider, ProviderError, TaskInfo, TaskStats,
+};
+use maestro_model::schema::Collection;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use super::client::signed_in;
+use super::connections::quiet_backends;
+use crate::harness::{TestApp, id};
+
+quiet_backends!(
+    the_task_table_switches_tasks_and_syncs_now,
+    discovered_entities_show_where_they_come_from
+);
+
+/// An AWS connection pointing at a closed local port: nothing reaches the internet.
+async fn aws_connection(app: &TestApp, token: &str) -> (String, String) {
+    let dc = app
+        .create(
+            token,
+            "datacenters",
+            json!({"name": "AWS lab", "provider": "AWS"}),
+        )
+        .await;
+    let conn = app
+        .create(
+            token,
+            "connections",
+            json!({"name": "lab", "provider": "aws", "datacenter": id(&dc),
+            "regions": ["us-east-1"], "endpoint_url": "http://127.0.0.1:9",
+            "credentials": {"access_key_id": "AKIALAB", "secret_access_key": "lab-secret"}}),
+        )
+        .await;
+    (id(&dc), id(&conn))
+}
+
+async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
+    let (mut b, user) = signed_in(app, "Tess Tasks").await;
+    let (dcid, cid) = aws_connection(app, &user.token).await;
+    let page = b.get(&format!("/connections/{cid}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for part in [
+        r#"data-task="server-list""#,
+        r#"data-task="network-list""#,
+        "ec2:DescribeInstances",
+        r#"role="switch" aria-checked="true""#,
+        "Never",
+        "Read-only IAM policy",
+        "MaestroReadOnly",
+        r#"data-copy="iam-policy""#,
+        "Sync now",
+        &format!(r#"href="/datacenters/{dcid}""#),
+        r#"href="/schedules/"#,
+    ] {
+        assert!(page.body.contains(part), "the page has {part}");
+    }
+    let list = b.get("/connections").await;
+    assert!(list.body.contains("lab") && list.body.contains("Never synced"));
+    assert!(list.body.contains("AWS lab") && list.body.contains("us-east-1"));
+
+    // A switch changes `enabled` (and shows it).
+    let off = b
+        .post(
+            &format!("/connections/{cid}/tasks/server-list"),
+            &[("enabled", "false")],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert_eq!(off.location, format!("/connections/{cid}"));
+    let (_, tasks) = app
+        .get(&user.token, &format!("/api/v1/connections/{cid}/tasks"))
+        .await;
+    let server = |t: &serde_json::Value| {
+        t["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["task"] == "server-list")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(server(&tasks)["enabled"], false);
+    let page = b.get(&format!("/connections/{cid}")).await;
+    assert!(page.body.contains("server-list disabled"), "flash");
+    let row = &page.body[page.body.find(r#"data-task="server-list""#).unwrap()..];
+    assert!(
+        row[..900].contains(r#"aria-checked="false""#),
+        "{}",
+        &row[..900]
+    );
+    let on = b
+        .post(
+            &format!("/connections/{cid}/tasks/server-list"),
+            &[("enabled", "true")],
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::SEE_OTHER);
+    let (_, tasks) = app
+        .get(&user.token, &format!("/api/v1/connections/{cid}/tasks"))
+        .await;
+    assert_eq!(server(&tasks)["enabled"], true);
+    let unknown = b
+        .post(
+            &format!("/connections/{cid}/tasks/no-such-task"),
+            &[("enabled", "false")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    // "Sync now" queues a job, and the page follows it.
+    let sync = b.post(&format!("/connections/{cid}/sync"), &[]).await;
+    assert_eq!(sync.status, StatusCode::SEE_OTHER);
+    let (_, jobs) = app.get(&user.token, "/api/v1/jobs?module=discovery").await;
+    assert_eq!(jobs["total"], 1, "{jobs}");
+    let job = &jobs["items"][0];
+    assert_eq!(job["params"]["connection"], cid);
+    let page = b.get(&format!("/connections/{cid}")).await;
+    assert!(page.body.contains("Sync queued"), "flash");
+    let jid = job["id"].as_str().unwrap();
+    assert!(page.body.contains(&format!(r#"href="/jobs/{jid}""#)));
+    assert!(page.body.contains(&format!(r#"data-job="{jid}""#)));
+    // Asked again while it runs: the same job, said so.
+    let again = b
+        .post(
+            &format!("/connections/{cid}/sync"),
+            &[("task", "server-list")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let page = b.get(&format!("/connections/{cid}")).await;
+    let (_, jobs) = app.get(&user.token, "/api/v1/jobs?module=discovery").await;
+    if jobs["items"][0]["status"] != "succeeded" && jobs["items"][0]["status"] != "failed" {
+        assert!(page.body.contains("already queued or running"));
+    }
+
+    // The datacenter is connected: a badge on its list and its page.
+    let dcs = b.get("/datacenters").await;
+    assert!(
+        dcs.body
+            .contains(r#"<span class="badge badge-ok">Connected</span>"#)
+    );
+    let dc_page = b.get(&format!("/datacenters/{dcid}")).await;
+    assert!(
+        dc_page
+            .body
+            .contains(&format!(r#"href="/connections?datacenter.id={dcid}""#))
+    );
+    assert!(dc_page.body.contains(">Connected</a>"));
+    let filtered = b.get(&format!("/connections?datacenter.id={dcid}")).await;
+    assert!(filtered.body.contains("1 connection") && filtered.body.contains("Datacenter AWS lab"));
+
+    // Deleted from its page (the generic route): restorable, the datacenter no longer connected.
+    let deleted = b.post(&format!("/connections/{cid}/delete"), &[]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let page = b.get(&format!("/connections/{cid}")).await;
+    assert!(page.body.contains(">Deleted</span>") && page.body.contains(">Restore</button>"));
+    assert!(!page.body.contains(">Sync now</button>"));
+    let dc_page = b.get(&format!("/datacenters/{dcid}")).await;
+    assert!(!dc_page.body.contains(">Connected</a>"));
+}
+
+/// A provider that finds one instance.
+struct OneOfEach;
+
+static TASKS: &[TaskInfo] = &[TaskInfo {
+    name: "server-list",
+    label: "EC2 instances",
+    permissions: &["ec2:DescribeInstances"],
+    default_every_seconds: 300,
+}];
+
+#[async_trait]
+impl Provider for OneOfEach {
+    fn name(&self) -> &'static str {
+        "aws"
+    }
+    fn tasks(&self) -> &'static [TaskInfo] {
+        TASKS
+    }
+    async fn run(
+        &self,
+        _account: &Account,
+        region: &str,
+        _task: &str,
+        sink: &mut dyn ObservationSink,
+    ) -> Result<TaskStats, ProviderError> {
+        let fields = |v: serde_json::Value| v.as_object().cloned().unwrap();
+        let found = vec![Observation {
+            collection: Collection::Servers,
+            provider_id: "i-0abc123".into(),
+            fields: fields(json!({"name": "web-found", "hostname": "web-found",
+                "datacenters": {"provider": "AWS", "region": region}})),
+            refs: vec![],
+            active: true,
+        }];
+        sink.accept(found).await.map_err(ProviderError::Other)?;
+        Ok(TaskStats {
+            observed: 1,
+            pages: 1,
+        })
+    }
+}
+
+struct Quiet;
+#[async_trait]
+impl SyncReporter for Quiet {
+    async fn progress(&self, _: u8) {}
+    async fn log(&self, _: &str, _: String) {}
+}
+
+async fn discovered_entities_show_where_they_come_from(app: &TestApp) {
+    let (mut b, user) = signed_in(app, "Dora Disco").await;
+    let (_, cid) = aws_connection(app, &user.token).await;
+    let discovery = Discovery::new(app.core.clone(), vec![Arc::new(OneOfEach)]);
+    discovery
+        .sync(cid.parse().unwrap(), Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    let (_, servers) = app.get(&user.token, "/api/v1/servers").await;
+    let sid = id(&servers["items"][0]);
+    let page = b.get(&format!("/servers/{sid}")).await;
+    assert!(page.body.contains("Discovered"));
+    assert!(
+        page.body
+            .contains(&format!(r#"<a href="/connections/{cid}">lab</a>"#))
+    );
+    assert!(page.body.contains("<code>i-0abc123</code>"));
+    assert!(page.body.contains(
+        "https://console.aws.amazon.com/ec2/home?region=us-east-1#InstanceDetails:instanceId=i-0abc123"
+    ));
+    // The task table tells how the run went.
+    let conn = b.get(&format!("/connections/{cid}")).await;
+    let row = &conn.body[conn.body.find(r#"data-task="server-list""#).unwrap()..];
+    assert!(row[..2000].contains("Success") && row[..2000].contains("1 seen · 1 new"));
+    // Entities people created show no origin.
+    let own = app
+        .create(&user.token, "servers", json!({"name": "hand-made"}))
+        .await;
+    let page = b.get(&format!("/servers/{}", id(&own))).await;
+    assert!(!page.body.contains("discovered-title"));
+}
