@@ -117,10 +117,16 @@ impl Core {
         let now = self.now();
         // The last observation of a provider id wins within a page.
         let mut by_key: Vec<(String, &Observation)> = Vec::with_capacity(page.len());
+        let mut slot: HashMap<String, usize> = HashMap::with_capacity(page.len());
         for obs in page {
             let k = key(run, &obs.provider_id);
-            by_key.retain(|(other, _)| *other != k);
-            by_key.push((k, obs));
+            match slot.get(&k) {
+                Some(&i) => by_key[i].1 = obs,
+                None => {
+                    slot.insert(k.clone(), by_key.len());
+                    by_key.push((k, obs));
+                }
+            }
         }
         let keys: Vec<String> = by_key.iter().map(|(k, _)| k.clone()).collect();
         let stored: HashMap<String, EntityRecord> = self
@@ -223,12 +229,10 @@ impl Core {
                         serde_json::to_value(diff(&before, &after)).unwrap_or_default();
                     let reactivated = !old.active && obs.active;
                     let deactivated = old.active && !obs.active;
-                    if reactivated || deactivated {
-                        if let Value::Array(list) = &mut changes {
-                            list.push(
-                                json!({"path": "active", "old": old.active, "new": obs.active}),
-                            );
-                        }
+                    if (reactivated || deactivated)
+                        && let Value::Array(list) = &mut changes
+                    {
+                        list.push(json!({"path": "active", "old": old.active, "new": obs.active}));
                     }
                     if changes.as_array().is_none_or(Vec::is_empty) {
                         stats.unchanged += 1;

@@ -198,11 +198,7 @@ impl Discovery {
                     provider.as_ref(),
                     &account,
                     info,
-                    enabled(info.name),
-                    statuses
-                        .iter()
-                        .find(|s| s.task == info.name)
-                        .and_then(|s| s.schedule_id.clone()),
+                    statuses.iter().find(|s| s.task == info.name),
                     reporter,
                 )
                 .await?;
@@ -220,21 +216,21 @@ impl Discovery {
         provider: &dyn Provider,
         account: &Account,
         info: &TaskInfo,
-        enabled: bool,
-        schedule_id: Option<String>,
+        previous: Option<&TaskStatus>,
         reporter: &dyn SyncReporter,
     ) -> CoreResult<TaskStatus> {
         let started = self.core.now();
         let clock = Instant::now();
         let mut status = TaskStatus {
             task: info.name.to_owned(),
-            enabled,
+            // A task run on request while switched off stays off.
+            enabled: previous.is_none_or(|s| s.enabled),
             state: "running".into(),
             message: None,
             permission: None,
             counts: json!({}),
             run_id: Some(run.run_id.clone()),
-            schedule_id,
+            schedule_id: previous.and_then(|s| s.schedule_id.clone()),
             started_at: Some(started),
             finished_at: None,
             duration_ms: None,

@@ -246,12 +246,8 @@ pub async fn counterpart_changes(
     if touched.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let peer_ids: Vec<EntityId> = touched.keys().map(|(p, _, _)| *p).collect();
-    let peer_rows = core.store.relations(&Access::All, &peer_ids).await?;
-    let mut known: HashMap<EntityId, EntitySummary> = peers.clone();
-    for r in &peer_rows {
-        known.entry(r.peer.id).or_insert_with(|| r.peer.clone());
-    }
+    let mut peer_ids: Vec<EntityId> = touched.keys().map(|(p, _, _)| *p).collect();
+    peer_ids.dedup();
     let kinds: HashMap<EntityId, Kind> = core
         .store
         .summaries(&Access::All, &peer_ids)
@@ -259,21 +255,36 @@ pub async fn counterpart_changes(
         .into_iter()
         .map(|s| (s.id, s.kind))
         .collect();
+    // Only peers whose document shows the relation change; the others (a datacenter and its
+    // thousands of servers) are not even read.
+    let shown: Vec<_> = touched
+        .keys()
+        .filter_map(|(peer, rel, peer_is_src)| {
+            let kind = *kinds.get(peer)?;
+            // The peer's field for this relation: forward if it is the source, inverse otherwise.
+            let (path, spec) = kind
+                .schema()
+                .ref_fields()
+                .into_iter()
+                .find(|(_, s)| s.rel == *rel && s.inverse != *peer_is_src)?;
+            Some((*peer, kind, path, spec))
+        })
+        .collect();
+    if shown.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut shown_ids: Vec<EntityId> = shown.iter().map(|(p, ..)| *p).collect();
+    shown_ids.dedup();
+    let peer_rows = core.store.relations(&Access::All, &shown_ids).await?;
+    let mut known: HashMap<EntityId, EntitySummary> = peers.clone();
+    for r in &peer_rows {
+        known.entry(r.peer.id).or_insert_with(|| r.peer.clone());
+    }
     // Every changed field of one peer goes into one history entry, paths in diff order.
     let mut by_peer: BTreeMap<EntityId, (Kind, Vec<FieldChange>)> = BTreeMap::new();
-    for (peer, rel, peer_is_src) in touched.keys() {
-        let Some(kind) = kinds.get(peer) else {
-            continue;
-        };
-        // The peer's field for this relation: forward if it is the source, inverse otherwise.
-        let Some((path, spec)) = kind
-            .schema()
-            .ref_fields()
-            .into_iter()
-            .find(|(_, s)| s.rel == *rel && s.inverse != *peer_is_src)
-        else {
-            continue;
-        };
+    for (peer, kind, path, spec) in shown {
+        let peer = &peer;
+        let kind = &kind;
         let before = rows_for(&peer_rows, *peer, spec);
         let after_rows = rows_after(*peer, &peer_rows, edits, &known);
         let after = rows_for(&after_rows, *peer, spec);
