@@ -94,6 +94,17 @@ impl JobModule for DiscoveryModule {
                     .unwrap_or_else(|| format!("{} failed", t.task)),
             ));
         }
+        // Every task failed (an unreachable endpoint, expired credentials…): the job fails so
+        // it shows, after its retries, but the schedule keeps running — the next run may work.
+        if !report.tasks.is_empty() && report.tasks.iter().all(|t| t.state == "error") {
+            let first = &report.tasks[0];
+            return Err(JobError::new(format!(
+                "every task failed; {}: {}",
+                first.task,
+                first.message.as_deref().unwrap_or("error")
+            ))
+            .keep_schedule());
+        }
         Ok(serde_json::to_value(&report).unwrap_or_default())
     }
 }

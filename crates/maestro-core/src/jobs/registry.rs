@@ -20,6 +20,9 @@ pub struct JobError {
     pub message: String,
     /// Whether another attempt may succeed (otherwise the job fails at once).
     pub retry: bool,
+    /// Whether the job's schedule stays enabled when this failure is final (the next run may
+    /// well succeed: a cloud API that was unreachable).
+    pub keep_schedule: bool,
 }
 
 impl JobError {
@@ -28,6 +31,7 @@ impl JobError {
         Self {
             message: message.into(),
             retry: true,
+            keep_schedule: false,
         }
     }
 
@@ -36,7 +40,14 @@ impl JobError {
         Self {
             message: message.into(),
             retry: false,
+            keep_schedule: false,
         }
+    }
+
+    /// The same failure, leaving the schedule enabled.
+    pub fn keep_schedule(mut self) -> Self {
+        self.keep_schedule = true;
+        self
     }
 }
 

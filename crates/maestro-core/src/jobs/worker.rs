@@ -74,7 +74,10 @@ impl Worker {
         let mut events = self.jobs.bus.subscribe();
         let mut beat = tokio::time::interval(self.jobs.config.job_lease / 3);
         beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let poll = self.jobs.config.poll;
+        // An interval, not a fresh sleep per turn: a stream of unrelated events must not keep
+        // postponing the look for retries that became due.
+        let mut poll = tokio::time::interval(self.jobs.config.poll);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut claim = true;
         tracing::debug!(worker = %self.name, "worker started");
         while !stop.is_stopped() {
@@ -112,7 +115,7 @@ impl Worker {
                     Err(RecvError::Lagged(_)) => claim = true,
                     Err(RecvError::Closed) => events = self.jobs.bus.subscribe(),
                 },
-                () = tokio::time::sleep(poll) => claim = true,
+                _ = poll.tick() => claim = true,
             }
         }
         let name = self.name.clone();
@@ -222,6 +225,7 @@ impl Worker {
                 schedule: None,
                 enqueue: Vec::new(),
             };
+            let keep_schedule = matches!(&result, Err(e) if e.keep_schedule);
             match (abort, result) {
                 (Some(Abort::Cancel), _) => {
                     out.status = JobStatus::Cancelled;
@@ -271,20 +275,21 @@ impl Worker {
                 match self.jobs.store.schedule(sid).await {
                     Ok(Some(mut s)) => {
                         let failed = out.status == JobStatus::Failed;
+                        let disable = failed && s.enabled && !keep_schedule;
                         out.schedule = Some(ScheduleOutcome {
                             schedule: sid,
                             job: job.id,
                             status: out.status,
                             error: out.error.clone().filter(|_| failed),
-                            disable: failed && s.enabled,
-                            change: (failed && s.enabled).then(|| disabled_change(&s, &job, now)),
+                            disable,
+                            change: disable.then(|| disabled_change(&s, &job, now)),
                         });
                         if out.status == JobStatus::Succeeded {
                             out.enqueue = self.chained(&s.spec, now).await;
                         }
                         s.last_status = Some(out.status.as_str().into());
                         s.last_error = out.error.clone().filter(|_| failed);
-                        s.enabled &= !failed;
+                        s.enabled &= !disable;
                         mine.push(schedule_event("schedule.updated", &s, now, Some(&job)));
                     }
                     Ok(None) => {}
