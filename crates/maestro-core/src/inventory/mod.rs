@@ -244,7 +244,14 @@ impl Core {
             &refs::hidden_ref_paths(rec.kind, id, &rows),
         )?;
         let mut peers = refs::check_targets(self, &access, id, &validated.refs).await?;
-        secrets::check_credentials(rec.kind, &validated.data, &validated.secrets, false)?;
+        // Credentials belong to one provider: changing it needs new ones.
+        let provider_changed = rec.data.get("provider") != validated.data.get("provider");
+        secrets::check_credentials(
+            rec.kind,
+            &validated.data,
+            &validated.secrets,
+            provider_changed,
+        )?;
         let removed: Vec<String> = rec
             .kind
             .schema()

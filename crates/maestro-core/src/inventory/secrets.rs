@@ -14,12 +14,13 @@ pub struct SecretWrite {
     pub changes: Vec<Value>,
 }
 
-/// Checks connection credentials against the connection's provider.
+/// Checks connection credentials against the connection's provider (`required`: on creation
+/// and when the provider changes).
 pub fn check_credentials(
     kind: Kind,
     data: &Map<String, Value>,
     secrets: &Map<String, Value>,
-    creating: bool,
+    required: bool,
 ) -> CoreResult<()> {
     if kind != Kind::Connection {
         return Ok(());
@@ -29,7 +30,7 @@ pub fn check_credentials(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let Some(creds) = secrets.get("credentials") else {
-        return if creating {
+        return if required {
             Err(CoreError::invalid("credentials", "are required"))
         } else {
             Ok(())

@@ -145,6 +145,20 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
     let (status, body) = post(json!({"name": "os", "provider": "openstack", "datacenter": id(&dc), "auth_url": "http://127.0.0.1:5000/v3",
         "project_id": "p1", "user_domain_id": "default", "credentials": {"username": "demo", "password": "pw"}})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Another provider needs its own credentials: the stored ones are OpenStack's.
+    let path = format!("/api/v1/connections/{}", id(&body));
+    let (status, refused) = app.patch(token, &path, json!({"provider": "aws"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["errors"][0]["field"], "credentials");
+    let (status, moved) = app
+        .patch(
+            token,
+            &path,
+            json!({"provider": "aws", "auth_url": null, "credentials": {"access_key_id": "AKIA1", "secret_access_key": "s"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["provider"], "aws");
     let (status, _) =
         post(json!({"name": "x", "provider": "azure", "datacenter": id(&dc), "credentials": {}}))
             .await;
