@@ -8,6 +8,7 @@
 //! ```
 
 mod dataset;
+mod discovery;
 mod jobs;
 mod measure;
 
@@ -52,6 +53,9 @@ struct Args {
     /// Entities created over HTTP for the HTTP throughput figure.
     #[arg(long, default_value_t = 5000)]
     http_creates: usize,
+    /// Keep the SQLite database in this directory instead of a temporary one.
+    #[arg(long)]
+    keep_dir: Option<std::path::PathBuf>,
     /// Measure jobs and live events instead (throughput with two workers, scheduling delay,
     /// event delivery latency); see `jobs.rs`.
     #[arg(long)]
@@ -59,6 +63,12 @@ struct Args {
     /// Trivial jobs queued for the throughput figure of `--jobs`.
     #[arg(long, default_value_t = 20_000)]
     job_count: u64,
+    /// Measure discovery instead: reconcile throughput and memory for this many resources.
+    #[arg(long)]
+    discovery: Option<u64>,
+    /// With --discovery: also compare a full sync with paging only, against this moto endpoint.
+    #[arg(long)]
+    moto: Option<String>,
     /// The `maestro` binary whose idle memory is measured (skipped when absent).
     #[arg(long, default_value = "target/release/maestro")]
     maestro_bin: String,
@@ -68,9 +78,13 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
+    let data_dir = args
+        .keep_dir
+        .clone()
+        .unwrap_or_else(|| dir.path().to_path_buf());
     let (url, pg) = match args.backend {
         Backend::Sqlite => (
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
+            format!("sqlite://{}", data_dir.join("bench.db").display()),
             None,
         ),
         Backend::Postgres => {
@@ -83,10 +97,15 @@ async fn main() -> anyhow::Result<()> {
             (format!("{base}/{name}"), Some(name))
         }
     };
-    let result = if args.jobs {
+    let result = if let Some(n) = args.discovery {
+        match &args.moto {
+            Some(endpoint) => discovery::moto(&url, endpoint).await,
+            None => discovery::run(&url, n).await,
+        }
+    } else if args.jobs {
         jobs::run(&url, args.job_count, args.samples).await
     } else {
-        run(&args, &url, dir.path()).await
+        run(&args, &url, &data_dir).await
     };
     if let Some(name) = pg {
         measure::drop_pg_database(&args.postgres_url, &name).await;

@@ -97,6 +97,7 @@ pub async fn serve(core: Core) -> anyhow::Result<SocketAddr> {
         core,
         version: "bench",
         jobs: None,
+        discovery: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
