@@ -79,23 +79,6 @@ pub fn relations(access: &Access, ids: &[EntityId]) -> Sql {
     s
 }
 
-/// Whether a count of this list can be answered from the kind's wide filter index alone
-/// (SQLite): active entities, no free text, every filter on a covered field.
-pub fn covered_by_filter_index(kind: Kind, q: &ListQuery) -> bool {
-    let paths = crate::indexes::filter_paths(kind);
-    q.active == ActiveFilter::Active
-        && q.terms.is_empty()
-        && !paths.is_empty()
-        && q.filters.iter().all(|f| match &f.target {
-            Target::Column(Column::Name) => true,
-            Target::Column(Column::Family) => kind.has_family(),
-            Target::Json {
-                path, array: None, ..
-            } => paths.contains(&path.join(".")),
-            _ => false,
-        })
-}
-
 /// Where-clause of a list: kind, family scope, active flag, access, filters and search terms.
 pub fn list_where(
     d: Dialect,
@@ -412,10 +395,24 @@ pub fn order_by(d: Dialect, sort: &[Sort]) -> String {
             Target::Json { path, .. } => d.json_text("e.data", path),
             Target::Ref { .. } => continue,
         };
+        // Missing values last either way. SQLite puts NULLs first ascending and last
+        // descending, and only walks an index in an order it would produce itself.
+        let nulls = match (d, &key.target, key.desc) {
+            (_, Target::Column(_), _) | (Dialect::Sqlite, _, true) => "",
+            _ => " NULLS LAST",
+        };
         let dir = if key.desc { "DESC" } else { "ASC" };
-        parts.push(format!("{expr} {dir} NULLS LAST"));
+        parts.push(format!("{expr} {dir}{nulls}"));
     }
     let last_desc = sort.last().is_some_and(|s| s.desc);
-    parts.push(format!("e.id {}", if last_desc { "DESC" } else { "ASC" }));
+    // The tiebreak keeps pages stable; SQLite's rowid is in every index, so it costs nothing.
+    let tiebreak = match d {
+        Dialect::Sqlite => "e.rowid",
+        Dialect::Postgres => "e.id",
+    };
+    parts.push(format!(
+        "{tiebreak} {}",
+        if last_desc { "DESC" } else { "ASC" }
+    ));
     format!(" ORDER BY {}", parts.join(", "))
 }

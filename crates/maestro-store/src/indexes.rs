@@ -1,90 +1,107 @@
 //! Expression indexes derived from the schema registry: every field marked `indexed` gets a
 //! partial index per kind, so filters and sorts on it stay fast at 100k+ entities. Created
 //! (idempotently) after migrations, so adding `indexed` to a field is all a change needs.
+//!
+//! On SQLite the indexes of *facets* — indexed fields that describe rather than identify
+//! (environment, role, status, OS, CPU, memory…) — are composite: the facet, then `active`, the
+//! family, every other facet of the kind, the owner and the sort columns. A list filtered on
+//! facets is then counted, filtered and sorted inside one index, without reading the (large)
+//! rows; identifiers (hostname, IPs, provider ids) are selective enough alone.
 
 use maestro_model::schema::{self, Kind, Ty};
 
 use crate::sql::Dialect;
 
-/// Name of a kind's wide filter index (SQLite).
-pub fn filter_index(kind: Kind) -> String {
-    format!("ix_filter_{}", kind.as_str())
-}
+/// Most facets one composite index carries (the rest are checked on the row).
+const MAX_FACETS: usize = 12;
 
-/// The JSON paths a kind's wide filter index covers, low-cardinality fields first (so the
-/// common equality filters are index ranges, the rest index-only checks).
-pub fn filter_paths(kind: Kind) -> Vec<String> {
-    let rank = |ty: &Ty| match ty {
-        Ty::Enum(_) => 0,
-        Ty::Str { max, .. } if *max <= 60 => 1,
-        Ty::Int { .. } | Ty::Num { .. } => 2,
-        _ => 3,
-    };
-    let mut paths: Vec<(u8, String)> = kind
-        .schema()
+/// Indexes of earlier versions, dropped when found.
+const OBSOLETE: &[&str] = &["ix_filter_"];
+
+/// The facets of a kind: indexed JSON paths that are neither free-text-searched identifiers nor
+/// real columns, in schema order.
+pub fn facets(kind: Kind) -> Vec<String> {
+    kind.schema()
         .indexed_paths()
         .into_iter()
-        .filter(|(p, _)| p != "name" && p != "family")
-        .map(|(p, f)| (rank(&f.ty), p))
-        .collect();
-    paths.sort_by_key(|(r, _)| *r);
-    paths.into_iter().map(|(_, p)| p).collect()
+        .filter(|(p, f)| p != "name" && p != "family" && !f.search && is_facet_type(&f.ty))
+        .map(|(p, _)| p)
+        .take(MAX_FACETS)
+        .collect()
 }
 
-/// SQLite: one covering index per kind over every indexed field plus the owner and id, for
-/// active entities. Counting a filtered list then never reads the (large) rows; only `COUNT`
-/// uses it explicitly, when every filter is on a covered field.
-fn filter_index_statement(kind: Kind) -> Option<String> {
-    let paths = filter_paths(kind);
-    if paths.is_empty() {
-        return None;
-    }
-    let mut cols: Vec<String> = paths
-        .iter()
-        .map(|p| {
-            Dialect::Sqlite.json_text("data", &p.split('.').map(str::to_owned).collect::<Vec<_>>())
-        })
-        .collect();
-    if kind.has_family() {
-        cols.push("family".into());
-    }
-    cols.extend(["name".into(), "owner_id".into(), "id".into()]);
-    Some(format!(
-        "CREATE INDEX IF NOT EXISTS {} ON entities ({}) WHERE kind = '{}' AND active = TRUE",
-        filter_index(kind),
-        cols.join(", "),
-        kind.as_str()
-    ))
+fn is_facet_type(ty: &Ty) -> bool {
+    matches!(
+        ty,
+        Ty::Enum(_) | Ty::Bool | Ty::Int { .. } | Ty::Num { .. } | Ty::Str { .. }
+    )
 }
 
-/// `CREATE INDEX IF NOT EXISTS` statements for every indexed JSON path of every kind.
+/// The name of the index on `path` of `kind`.
+pub fn index_name(kind: Kind, path: &str) -> String {
+    let prefix = if facets(kind).iter().any(|f| f == path) {
+        "ix_facet"
+    } else {
+        "ix_json"
+    };
+    format!("{prefix}_{}_{}", kind.as_str(), path.replace('.', "_"))
+}
+
+fn json_expr(d: Dialect, path: &str, numeric: bool) -> String {
+    let segments: Vec<String> = path.split('.').map(str::to_owned).collect();
+    if numeric {
+        d.json_value("data", &segments)
+    } else {
+        d.json_text("data", &segments)
+    }
+}
+
+/// `CREATE INDEX IF NOT EXISTS` statements for every indexed JSON path of every kind (and the
+/// `DROP`s of indexes this version no longer makes).
 pub fn statements(d: Dialect) -> Vec<String> {
     let mut out = Vec::new();
     for ks in schema::all() {
+        let facets = facets(ks.kind);
         for (path, field) in ks.indexed_paths() {
             if path == "name" || path == "family" {
                 continue; // real columns
             }
-            let segments: Vec<String> = path.split('.').map(str::to_owned).collect();
-            let expr = if field.ty.is_numeric() {
-                d.json_value("data", &segments)
-            } else {
-                d.json_text("data", &segments)
-            };
-            let expr = match d {
-                Dialect::Sqlite => expr,
+            let expr = json_expr(d, &path, field.ty.is_numeric());
+            let name = index_name(ks.kind, &path);
+            let cols = match d {
                 Dialect::Postgres => format!("({expr})"),
+                Dialect::Sqlite if facets.contains(&path) => {
+                    let mut cols = vec![expr, "active".to_owned()];
+                    if ks.kind.has_family() {
+                        cols.push("family".into());
+                    }
+                    for other in facets.iter().filter(|f| **f != path) {
+                        let numeric = ks
+                            .indexed_paths()
+                            .iter()
+                            .any(|(p, f)| p == other && f.ty.is_numeric());
+                        cols.push(json_expr(d, other, numeric));
+                    }
+                    cols.extend(["owner_id", "name", "updated_at", "created_at"].map(String::from));
+                    cols.join(", ")
+                }
+                Dialect::Sqlite => expr,
             };
-            let name = format!("ix_json_{}_{}", ks.name, path.replace('.', "_"));
+            if name.starts_with("ix_facet") {
+                // The single-column index of earlier versions.
+                out.push(format!(
+                    "DROP INDEX IF EXISTS ix_json_{}_{}",
+                    ks.name,
+                    path.replace('.', "_")
+                ));
+            }
             out.push(format!(
-                "CREATE INDEX IF NOT EXISTS {name} ON entities ({expr}) WHERE kind = '{}'",
+                "CREATE INDEX IF NOT EXISTS {name} ON entities ({cols}) WHERE kind = '{}'",
                 ks.name
             ));
         }
-        if d == Dialect::Sqlite
-            && let Some(stmt) = filter_index_statement(ks.kind)
-        {
-            out.push(stmt);
+        for prefix in OBSOLETE {
+            out.push(format!("DROP INDEX IF EXISTS {prefix}{}", ks.name));
         }
     }
     out
@@ -99,18 +116,39 @@ mod tests {
         let s = statements(Dialect::Postgres);
         assert!(
             s.iter()
-                .any(|x| x.contains("ix_json_server_os_base")
+                .any(|x| x.contains("ix_facet_server_os_base")
                     && x.contains("(data #>> '{os,base}')"))
         );
         assert!(
             s.iter()
-                .any(|x| x.contains("ix_json_server_cpu") && x.contains("(data #> '{cpu}')"))
+                .any(|x| x.contains("ix_facet_server_cpu") && x.contains("(data #> '{cpu}')"))
         );
+        assert!(s.iter().any(|x| x.contains("ix_json_server_hostname")));
+    }
+
+    #[test]
+    fn sqlite_facet_indexes_carry_the_other_facets() {
+        let facets = facets(Kind::Server);
+        for f in ["environment", "role", "cpu", "os.base", "status"] {
+            assert!(facets.iter().any(|x| x == f), "{f} in {facets:?}");
+        }
+        for id in ["hostname", "ipv4_private"] {
+            assert!(!facets.iter().any(|x| x == id), "{id} is an identifier");
+        }
         let s = statements(Dialect::Sqlite);
-        assert!(
-            s.iter()
-                .any(|x| x.contains("json_extract(data, '$.environment')")
-                    && x.contains("kind = 'server'"))
-        );
+        let env = s
+            .iter()
+            .find(|x| x.contains("ix_facet_server_environment ON"))
+            .unwrap();
+        assert!(env.starts_with(
+            "CREATE INDEX IF NOT EXISTS ix_facet_server_environment ON entities (json_extract(data, '$.environment'), active, "
+        ));
+        assert!(env.contains("json_extract(data, '$.cpu')"));
+        assert!(env.ends_with("owner_id, name, updated_at, created_at) WHERE kind = 'server'"));
+        let host = s
+            .iter()
+            .find(|x| x.contains("ix_json_server_hostname ON"))
+            .unwrap();
+        assert!(host.contains("(json_extract(data, '$.hostname')) WHERE kind = 'server'"));
     }
 }

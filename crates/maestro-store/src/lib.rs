@@ -10,6 +10,7 @@ mod entities;
 mod identity;
 mod indexes;
 mod jobs;
+mod plan;
 mod rows;
 pub mod sql;
 mod write;
@@ -168,23 +169,25 @@ impl Store for Db {
     ) -> StoreResult<(Vec<EntityRecord>, u64)> {
         let d = self.dialect();
         let filter = entities::list_where(d, access, kind, scope, query);
+        if d == Dialect::Sqlite {
+            let (rows, total) = plan::sqlite_list(&self.pools, kind, query, filter).await?;
+            return Ok((records(rows)?, total));
+        }
+        // PostgreSQL: the count and the page run side by side on two connections.
         let mut count = Sql::new("SELECT COUNT(*) FROM entities e");
-        if d == Dialect::Sqlite && entities::covered_by_filter_index(kind, query) {
-            count.push(&format!(" INDEXED BY {}", indexes::filter_index(kind)));
-        }
         count.append(filter.clone());
-        let total = self.pools.fetch_i64(&count).await?;
-        if total == 0 || query.page.offset() >= total as u64 {
-            return Ok((Vec::new(), total.max(0) as u64));
-        }
         let cols = rows::entity_columns(d);
         let mut s = Sql::new(&format!("SELECT {cols} FROM entities e{OWNER_JOINS}"));
         s.append(filter);
         s.push(&entities::order_by(d, &query.sort));
         s.push(" LIMIT ").bind(i64::from(query.page.limit));
         s.push(" OFFSET ").bind(query.page.offset() as i64);
-        let rows: Vec<EntityRow> = self.pools.fetch_all(&s).await?;
-        Ok((records(rows)?, total as u64))
+        let (total, rows) = tokio::try_join!(
+            self.pools.fetch_i64(&count),
+            self.pools.fetch_all::<EntityRow>(&s)
+        )?;
+        let total = total.max(0) as u64;
+        Ok((records(rows)?, total))
     }
 
     async fn summaries(
