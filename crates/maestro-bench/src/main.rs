@@ -1,6 +1,6 @@
 //! `maestro-bench`: loads a realistic inventory and measures Maestro's core paths on SQLite or
 //! PostgreSQL — GET by id, a filtered and sorted list page, creation through the domain services
-//! (with history) and over HTTP — plus the idle memory of `maestro serve`.
+//! (with history) and over HTTP, the web UI's pages — plus the idle memory of `maestro serve`.
 //!
 //! ```sh
 //! cargo run --release -p maestro-bench -- --backend sqlite --servers 100000
@@ -145,6 +145,8 @@ async fn run(args: &Args, url: &str, data_dir: &std::path::Path) -> anyhow::Resu
     let client = reqwest::Client::new();
     let get = measure::get_by_id(&client, &server, &token, &ids, args.samples).await?;
     let list = measure::list_pages(&client, &server, &token, args.samples).await?;
+    let [ui_list, ui_detail, ui_home] =
+        measure::ui_pages(&client, &server, &token, &ids, args.samples).await?;
     let http_rate = measure::http_creates(&client, &server, &token, args.http_creates, 16).await?;
     let rss = measure::idle_rss(&args.maestro_bin, url, data_dir).await;
 
@@ -159,6 +161,16 @@ async fn run(args: &Args, url: &str, data_dir: &std::path::Path) -> anyhow::Resu
         "| list page of 50, two filters + sort (HTTP) | p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms | p95 ≤ 25 ms |",
         list.p50, list.p95, list.p99
     );
+    for (what, p) in [
+        ("web page: servers list, two filters + sort", &ui_list),
+        ("web page: a server", &ui_detail),
+        ("web page: dashboard", &ui_home),
+    ] {
+        println!(
+            "| {what} | p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms | p95 ≤ 50 ms |",
+            p.p50, p.p95, p.p99
+        );
+    }
     println!(
         "| create through the domain services, with history, {} per write | {domain_rate:.0}/s | ≥ 5,000/s |",
         args.batch

@@ -91,14 +91,17 @@ pub async fn single_creates(
     Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
-/// Serves the API in-process on a random port.
+/// Serves the API and the web UI in-process on a random port.
 pub async fn serve(core: Core) -> anyhow::Result<SocketAddr> {
     let router = maestro_http::router(maestro_http::AppState {
-        core,
+        core: core.clone(),
         version: "bench",
         jobs: None,
         discovery: None,
-    });
+    })
+    .merge(maestro_web::router(maestro_web::WebState::new(
+        core, "bench",
+    )));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
@@ -154,6 +157,45 @@ pub async fn list_pages(
         );
     }
     Ok(percentiles(ms))
+}
+
+/// Server-rendered web pages, signed in by the session cookie: the servers list filtered and
+/// sorted as in `list_pages` (`list`), a server's page (`detail`) and the dashboard.
+pub async fn ui_pages(
+    client: &reqwest::Client,
+    addr: &SocketAddr,
+    token: &str,
+    ids: &[EntityId],
+    samples: usize,
+) -> anyhow::Result<[Percentiles; 3]> {
+    let mut rng = Rng::new(977);
+    let cookie = format!("maestro_session={token}");
+    let mut out: [Vec<f64>; 3] = Default::default();
+    for i in 0..samples {
+        let id = ids[(rng.next() % ids.len() as u64) as usize];
+        let urls = [
+            format!("http://{addr}/servers?{}", list_query(&mut rng)),
+            format!("http://{addr}/servers/{id}"),
+            format!("http://{addr}/"),
+        ];
+        for (k, url) in urls.iter().enumerate() {
+            // The dashboard is sampled a tenth as often: it is one page among many.
+            if k == 2 && i % 10 != 0 {
+                continue;
+            }
+            let start = Instant::now();
+            let res = client
+                .get(url)
+                .header(reqwest::header::COOKIE, &cookie)
+                .send()
+                .await?;
+            anyhow::ensure!(res.status().is_success(), "{url}: {}", res.status());
+            let body = res.text().await?;
+            anyhow::ensure!(body.contains("</html>"), "{url}: not a whole page");
+            out[k].push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(out.map(percentiles))
 }
 
 /// Creates `n` servers over HTTP with `concurrency` clients; returns entities per second.
