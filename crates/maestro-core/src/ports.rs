@@ -325,6 +325,9 @@ pub trait Store: Send + Sync + 'static {
     async fn task_statuses(&self, connection: EntityId) -> StoreResult<Vec<TaskStatus>>;
     /// Creates or replaces a task's status row.
     async fn put_task_status(&self, connection: EntityId, status: &TaskStatus) -> StoreResult<()>;
+    /// Records a task's `schedule_id`: the whole row when the task has none yet, else only that.
+    async fn put_task_schedule(&self, connection: EntityId, status: &TaskStatus)
+    -> StoreResult<()>;
     /// Number of entities (any state, any owner) — to tell an empty installation.
     async fn count_entities(&self, kinds: &[Kind]) -> StoreResult<u64>;
 

@@ -131,18 +131,31 @@ impl Db {
             .collect())
     }
 
+    /// Writes a task's status; with `schedule_only`, an existing row only takes the schedule.
     pub(crate) async fn put_task_status_impl(
         &self,
         connection: EntityId,
         t: &TaskStatus,
+        schedule_only: bool,
     ) -> StoreResult<()> {
+        // A run's status never clears the task's schedule, and recording the schedule never
+        // undoes a run's status: the first run may start before its schedule's id is written.
+        let update = if schedule_only {
+            "schedule_id = excluded.schedule_id"
+        } else {
+            "enabled = excluded.enabled, state = excluded.state, message = excluded.message, \
+             permission = excluded.permission, counts = excluded.counts, run_id = excluded.run_id, \
+             schedule_id = COALESCE(excluded.schedule_id, discovery_tasks.schedule_id), \
+             started_at = excluded.started_at, finished_at = excluded.finished_at, \
+             duration_ms = excluded.duration_ms"
+        };
+        let text = format!(
+            "INSERT INTO discovery_tasks (connection_id, task, enabled, state, message, permission, counts, run_id, schedule_id, started_at, finished_at, duration_ms) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, task) DO UPDATE SET {update}"
+        );
         self.pools
             .execute(&sql!(
-                "INSERT INTO discovery_tasks (connection_id, task, enabled, state, message, permission, counts, run_id, schedule_id, started_at, finished_at, duration_ms) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, task) DO UPDATE SET \
-                 enabled = excluded.enabled, state = excluded.state, message = excluded.message, permission = excluded.permission, \
-                 counts = excluded.counts, run_id = excluded.run_id, schedule_id = excluded.schedule_id, started_at = excluded.started_at, \
-                 finished_at = excluded.finished_at, duration_ms = excluded.duration_ms",
+                &text,
                 connection.to_string(),
                 t.task.as_str(),
                 t.enabled,

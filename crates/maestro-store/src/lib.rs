@@ -378,7 +378,15 @@ impl Store for Db {
         connection: EntityId,
         status: &maestro_core::ports::TaskStatus,
     ) -> StoreResult<()> {
-        self.put_task_status_impl(connection, status).await
+        self.put_task_status_impl(connection, status, false).await
+    }
+
+    async fn put_task_schedule(
+        &self,
+        connection: EntityId,
+        status: &maestro_core::ports::TaskStatus,
+    ) -> StoreResult<()> {
+        self.put_task_status_impl(connection, status, true).await
     }
 
     async fn acl(&self, id: EntityId) -> StoreResult<Vec<AclRow>> {

@@ -315,10 +315,11 @@ impl DiscoveryService {
             }
             let created = self.jobs.create_schedule(&owner, &body).await?;
             status.schedule_id = created["id"].as_str().map(str::to_owned);
+            // Its first run may already be writing the task's status.
             self.discovery
                 .core
                 .store
-                .put_task_status(rec.id, &status)
+                .put_task_schedule(rec.id, &status)
                 .await?;
         }
         Ok(())
