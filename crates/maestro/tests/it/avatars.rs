@@ -29,6 +29,8 @@ async fn upload(
         .put(app.url(path))
         .bearer_auth(token)
         .header("content-type", content_type)
+        // A refused upload ends its connection before the body is read: never reuse one.
+        .header("connection", "close")
         .body(bytes)
         .send()
         .await
