@@ -62,7 +62,9 @@ pub fn statements(d: Dialect) -> Vec<String> {
     let mut out = Vec::new();
     for ks in schema::all() {
         let facets = facets(ks.kind);
-        for (path, field) in ks.indexed_paths() {
+        let paths = ks.indexed_paths();
+        for (path, field) in &paths {
+            let path = path.clone();
             if path == "name" || path == "family" {
                 continue; // real columns
             }
@@ -76,10 +78,7 @@ pub fn statements(d: Dialect) -> Vec<String> {
                         cols.push("family".into());
                     }
                     for other in facets.iter().filter(|f| **f != path) {
-                        let numeric = ks
-                            .indexed_paths()
-                            .iter()
-                            .any(|(p, f)| p == other && f.ty.is_numeric());
+                        let numeric = paths.iter().any(|(p, f)| p == other && f.ty.is_numeric());
                         cols.push(json_expr(d, other, numeric));
                     }
                     cols.extend(["owner_id", "name", "updated_at", "created_at"].map(String::from));
