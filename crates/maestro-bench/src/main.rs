@@ -56,6 +56,9 @@ struct Args {
     /// Keep the SQLite database in this directory instead of a temporary one.
     #[arg(long)]
     keep_dir: Option<std::path::PathBuf>,
+    /// Keep the PostgreSQL database afterwards (its name is printed) instead of dropping it.
+    #[arg(long)]
+    keep_db: bool,
     /// Measure jobs and live events instead (throughput with two workers, scheduling delay,
     /// event delivery latency); see `jobs.rs`.
     #[arg(long)]
@@ -107,8 +110,10 @@ async fn main() -> anyhow::Result<()> {
     } else {
         run(&args, &url, &data_dir).await
     };
-    if let Some(name) = pg {
-        measure::drop_pg_database(&args.postgres_url, &name).await;
+    match pg {
+        Some(name) if args.keep_db => println!("kept PostgreSQL database {name}"),
+        Some(name) => measure::drop_pg_database(&args.postgres_url, &name).await,
+        None => {}
     }
     result
 }

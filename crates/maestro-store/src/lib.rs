@@ -10,6 +10,7 @@ mod entities;
 mod identity;
 mod indexes;
 mod jobs;
+mod keys;
 mod plan;
 mod rows;
 pub mod sql;
@@ -97,7 +98,11 @@ impl Db {
         for stmt in indexes::statements(self.pools.dialect()) {
             self.pools.execute(&Sql::new(&stmt)).await?;
         }
-        Ok(())
+        let mut tx = self.pools.begin().await?;
+        if keys::rebuild_if_stale(&mut tx).await? {
+            tracing::info!("identifier keys rebuilt");
+        }
+        tx.commit().await
     }
 
     fn dialect(&self) -> Dialect {
@@ -322,15 +327,18 @@ impl Store for Db {
         field: &str,
         limit: u32,
     ) -> StoreResult<Vec<(Value, u64)>> {
-        let expr = self.dialect().json_text("e.data", &[field.to_owned()]);
-        let mut s = Sql::new(&format!(
-            "SELECT {expr} AS v, COUNT(*) AS n FROM entities e WHERE e.kind = '{}' AND e.active = TRUE AND {expr} IS NOT NULL AND {expr} <> '' AND ",
-            kind.as_str()
-        ));
+        // Values shared by several active entities come from the small partial index of
+        // `key_counts`; only their holders are then checked against the caller's access.
+        let mut s = Sql::new(
+            "SELECT k.value, COUNT(*) AS n FROM key_counts c \
+             JOIN entity_keys k ON k.kind = c.kind AND k.field = c.field AND k.value = c.value \
+             JOIN entities e ON e.id = k.entity_id \
+             WHERE c.n > 1 AND c.kind = ",
+        );
+        s.bind(kind.as_str()).push(" AND c.field = ").bind(field);
+        s.push(" AND e.active = TRUE AND ");
         s.append(entities::access_clause(access, "e"));
-        s.push(&format!(
-            " GROUP BY {expr} HAVING COUNT(*) > 1 ORDER BY n DESC, v LIMIT "
-        ));
+        s.push(" GROUP BY k.value HAVING COUNT(*) > 1 ORDER BY n DESC, k.value LIMIT ");
         s.bind(i64::from(limit));
         let rows: Vec<(String, i64)> = self.pools.fetch_all(&s).await?;
         Ok(rows

@@ -20,9 +20,13 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
     for chunk in new.chunks(ROWS_PER_INSERT) {
         tx.execute(&insert_entities(d, chunk)).await?;
     }
-    for w in updates {
+    for w in &updates {
         write_entity(tx, w).await?;
     }
+    let records: Vec<_> = new.iter().map(|w| &w.record).collect();
+    crate::keys::replace(tx, &records, true).await?;
+    let records: Vec<_> = updates.iter().map(|w| &w.record).collect();
+    crate::keys::replace(tx, &records, false).await?;
     let greatest = d.greatest();
     for (id, at) in &batch.touched {
         let s = sql!(

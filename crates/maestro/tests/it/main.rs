@@ -14,6 +14,7 @@ mod cli;
 mod cluster;
 mod connections;
 mod crud;
+mod dashboard;
 mod demo;
 mod discovery;
 mod discovery_e2e;

@@ -1,0 +1,134 @@
+//! Identifier keys: the values of an active entity's `warn_duplicate` fields (hostname, private
+//! IP, provider id, application name), kept in `entity_keys` beside the entity so duplicates are
+//! found in a small index instead of by grouping every document. Triggers (migration 0006)
+//! count each value's holders in `key_counts`.
+
+use maestro_core::ports::{EntityRecord, StoreResult};
+use maestro_model::schema::{self, Kind, Ty};
+use serde_json::Value;
+
+use crate::db::Tx;
+use crate::sql::{Dialect, Sql};
+
+/// Rows per multi-row `INSERT`.
+const ROWS_PER_INSERT: usize = 200;
+
+/// `meta` key holding the identifier fields `entity_keys` was built for.
+const META_KEY: &str = "entity_keys.fields";
+
+/// The identifier fields of a kind.
+fn fields(kind: Kind) -> impl Iterator<Item = &'static str> {
+    kind.schema()
+        .fields
+        .iter()
+        .filter(|f| f.warn_duplicate && !matches!(f.ty, Ty::Ref(_)))
+        .map(|f| f.name)
+}
+
+/// The identifier values of `r`: none while it is inactive; empty values are not identifiers.
+pub fn of(r: &EntityRecord) -> Vec<(&'static str, String)> {
+    if !r.active {
+        return Vec::new();
+    }
+    fields(r.kind)
+        .filter_map(|field| {
+            let value = match r.data.get(field) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                None if field == "name" => r.name.clone(),
+                _ => return None,
+            };
+            (!value.is_empty()).then_some((field, value))
+        })
+        .collect()
+}
+
+/// Replaces the stored keys of the entities of `records` by their current ones: keys no longer
+/// held are removed, new ones added (unchanged keys are left alone, so their counts are not
+/// touched). Rows are written in value order, so concurrent writers lock counts in one order.
+pub(crate) async fn replace(tx: &mut Tx, records: &[&EntityRecord], new: bool) -> StoreResult<()> {
+    let mut rows: Vec<(&EntityRecord, &'static str, String)> = Vec::new();
+    for r in records {
+        let keys = of(r);
+        if !new {
+            let mut s = Sql::new("DELETE FROM entity_keys WHERE entity_id = ");
+            s.bind(r.id.to_string());
+            for (field, value) in &keys {
+                s.push(" AND NOT (field = ").bind(*field);
+                s.push(" AND value = ").bind(value.clone()).push(")");
+            }
+            tx.execute(&s).await?;
+        }
+        rows.extend(keys.into_iter().map(|(field, value)| (*r, field, value)));
+    }
+    rows.sort_by(|a, b| (a.0.kind.as_str(), a.1, &a.2).cmp(&(b.0.kind.as_str(), b.1, &b.2)));
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut s = Sql::new("INSERT INTO entity_keys (entity_id, kind, field, value) VALUES ");
+        for (i, (r, field, value)) in chunk.iter().enumerate() {
+            s.push(if i == 0 { "(" } else { ", (" });
+            s.bind(r.id.to_string())
+                .push(", ")
+                .bind(r.kind.as_str())
+                .push(", ")
+                .bind(*field)
+                .push(", ")
+                .bind(value.clone())
+                .push(")");
+        }
+        s.push(" ON CONFLICT (entity_id, field, value) DO NOTHING");
+        tx.execute(&s).await?;
+    }
+    Ok(())
+}
+
+/// Rebuilds `entity_keys` (and through the triggers `key_counts`) from the documents when the
+/// identifier fields differ from those it was built for: on the first start after the upgrade
+/// that added it, and whenever a field gains or loses `warn_duplicate`.
+pub(crate) async fn rebuild_if_stale(tx: &mut Tx) -> StoreResult<bool> {
+    let d = tx.dialect();
+    let wanted: Vec<String> = schema::all()
+        .flat_map(|ks| fields(ks.kind).map(move |f| format!("{}.{f}", ks.kind.as_str())))
+        .collect();
+    let wanted = wanted.join(",");
+    let mut read = Sql::new("SELECT value FROM meta WHERE key = ");
+    read.bind(META_KEY);
+    if d == Dialect::Postgres {
+        // Several processes may start at once: one rebuilds, the others wait and see it done.
+        tx.execute(&Sql::new("LOCK TABLE entity_keys IN EXCLUSIVE MODE"))
+            .await?;
+    }
+    let stored: Vec<(String,)> = tx.fetch_all(&read).await?;
+    if stored.first().is_some_and(|(v,)| *v == wanted) {
+        return Ok(false);
+    }
+    tx.execute(&Sql::new("DELETE FROM entity_keys")).await?;
+    tx.execute(&Sql::new("DELETE FROM key_counts")).await?;
+    for ks in schema::all() {
+        for field in fields(ks.kind) {
+            let expr = if field == "name" {
+                format!(
+                    "COALESCE({}, e.name)",
+                    d.json_text("e.data", &[field.into()])
+                )
+            } else {
+                d.json_text("e.data", &[field.into()])
+            };
+            // Text affinity turns a SQLite JSON number into its text, as `of` does.
+            let mut s = Sql::new(
+                "INSERT INTO entity_keys (entity_id, kind, field, value) SELECT e.id, e.kind, ",
+            );
+            s.bind(field);
+            s.push(&format!(
+                ", {expr} FROM entities e WHERE e.kind = '{}' AND e.active = TRUE AND {expr} IS NOT NULL AND {expr} <> '' \
+                 ORDER BY 4 ON CONFLICT (entity_id, field, value) DO NOTHING",
+                ks.kind.as_str()
+            ));
+            tx.execute(&s).await?;
+        }
+    }
+    let mut s = Sql::new("INSERT INTO meta (key, value) VALUES (");
+    s.bind(META_KEY).push(", ").bind(wanted);
+    s.push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    tx.execute(&s).await?;
+    Ok(true)
+}
