@@ -329,11 +329,13 @@ impl Store for Db {
     ) -> StoreResult<Vec<(Value, u64)>> {
         // Values shared by several active entities come from the small partial index of
         // `key_counts`; only their holders are then checked against the caller's access.
+        // `CROSS JOIN` keeps SQLite's join order (starting anywhere else reads every key);
+        // PostgreSQL plans it as an inner join.
         let mut s = Sql::new(
             "SELECT k.value, COUNT(*) AS n FROM key_counts c \
-             JOIN entity_keys k ON k.kind = c.kind AND k.field = c.field AND k.value = c.value \
-             JOIN entities e ON e.id = k.entity_id \
-             WHERE c.n > 1 AND c.kind = ",
+             CROSS JOIN entity_keys k CROSS JOIN entities e \
+             WHERE c.n > 1 AND k.kind = c.kind AND k.field = c.field AND k.value = c.value \
+             AND e.id = k.entity_id AND c.kind = ",
         );
         s.bind(kind.as_str()).push(" AND c.field = ").bind(field);
         s.push(" AND e.active = TRUE AND ");
