@@ -13,6 +13,9 @@ use crate::sql::{Dialect, Sql};
 /// Rows per multi-row `INSERT`.
 const ROWS_PER_INSERT: usize = 200;
 
+/// Updated entities whose stale keys one `DELETE` removes (well under the bound-parameter limit).
+const ENTITIES_PER_DELETE: usize = 100;
+
 /// `meta` key holding the identifier fields `entity_keys` was built for.
 const META_KEY: &str = "entity_keys.fields";
 
@@ -45,21 +48,18 @@ pub fn of(r: &EntityRecord) -> Vec<(&'static str, String)> {
 
 /// Replaces the stored keys of the entities of `records` by their current ones: keys no longer
 /// held are removed, new ones added (unchanged keys are left alone, so their counts are not
-/// touched). Rows are written in value order, so concurrent writers lock counts in one order.
+/// touched). Statements cover many entities each; rows are written in value order, so
+/// concurrent writers lock counts in one order.
 pub(crate) async fn replace(tx: &mut Tx, records: &[&EntityRecord], new: bool) -> StoreResult<()> {
     let mut rows: Vec<(&EntityRecord, &'static str, String)> = Vec::new();
-    for r in records {
-        let keys = of(r);
-        if !new {
-            let mut s = Sql::new("DELETE FROM entity_keys WHERE entity_id = ");
-            s.bind(r.id.to_string());
-            for (field, value) in &keys {
-                s.push(" AND NOT (field = ").bind(*field);
-                s.push(" AND value = ").bind(value.clone()).push(")");
-            }
-            tx.execute(&s).await?;
+    for chunk in records.chunks(ENTITIES_PER_DELETE) {
+        let start = rows.len();
+        for r in chunk {
+            rows.extend(of(r).into_iter().map(|(field, value)| (*r, field, value)));
         }
-        rows.extend(keys.into_iter().map(|(field, value)| (*r, field, value)));
+        if !new {
+            tx.execute(&delete_others(chunk, &rows[start..])).await?;
+        }
     }
     rows.sort_by(|a, b| (a.0.kind.as_str(), a.1, &a.2).cmp(&(b.0.kind.as_str(), b.1, &b.2)));
     for chunk in rows.chunks(ROWS_PER_INSERT) {
@@ -79,6 +79,30 @@ pub(crate) async fn replace(tx: &mut Tx, records: &[&EntityRecord], new: bool) -
         tx.execute(&s).await?;
     }
     Ok(())
+}
+
+/// Deletes the stored keys of `entities` that are not among `keep`.
+fn delete_others(
+    entities: &[&EntityRecord],
+    keep: &[(&EntityRecord, &'static str, String)],
+) -> Sql {
+    let mut s = Sql::new("DELETE FROM entity_keys WHERE entity_id IN (");
+    s.bind_list(entities.iter().map(|r| r.id.to_string()));
+    s.push(")");
+    if !keep.is_empty() {
+        s.push(" AND (entity_id, field, value) NOT IN (VALUES ");
+        for (i, (r, field, value)) in keep.iter().enumerate() {
+            s.push(if i == 0 { "(" } else { ", (" });
+            s.bind(r.id.to_string())
+                .push(", ")
+                .bind(*field)
+                .push(", ")
+                .bind(value.clone())
+                .push(")");
+        }
+        s.push(")");
+    }
+    s
 }
 
 /// Rebuilds `entity_keys` (and through the triggers `key_counts`) from the documents when the
