@@ -4,7 +4,7 @@
 //! count each value's holders in `key_counts`.
 
 use maestro_core::ports::{EntityRecord, StoreResult};
-use maestro_model::schema::{self, Kind, Ty};
+use maestro_model::schema::{self, Kind};
 use serde_json::Value;
 
 use crate::db::Tx;
@@ -21,15 +21,11 @@ const META_KEY: &str = "entity_keys.fields";
 
 /// The identifier fields of a kind.
 fn fields(kind: Kind) -> impl Iterator<Item = &'static str> {
-    kind.schema()
-        .fields
-        .iter()
-        .filter(|f| f.warn_duplicate && !matches!(f.ty, Ty::Ref(_)))
-        .map(|f| f.name)
+    kind.schema().identifier_fields().map(|f| f.name)
 }
 
 /// The identifier values of `r`: none while it is inactive; empty values are not identifiers.
-pub fn of(r: &EntityRecord) -> Vec<(&'static str, String)> {
+fn of(r: &EntityRecord) -> Vec<(&'static str, String)> {
     if !r.active {
         return Vec::new();
     }

@@ -1,7 +1,6 @@
 //! Duplicate warnings: a hostname, private IP, name or provider id already used by another
 //! entity the caller can see does not block the write, it is reported back (as the original did).
 
-use maestro_model::schema::Ty;
 use serde_json::{Value, json};
 
 use crate::caller::Access;
@@ -17,11 +16,7 @@ pub async fn duplicates(
 ) -> CoreResult<Vec<Value>> {
     let schema = rec.kind.schema();
     let mut checks: Vec<(&str, &Value)> = Vec::new();
-    for field in schema
-        .fields
-        .iter()
-        .filter(|f| f.warn_duplicate && !matches!(f.ty, Ty::Ref(_)))
-    {
+    for field in schema.identifier_fields() {
         let Some(value) = rec.data.get(field.name) else {
             continue;
         };
@@ -78,11 +73,7 @@ pub async fn duplicates_many(
     };
     let schema = first.kind.schema();
     let label = schema.label.to_lowercase();
-    for field in schema
-        .fields
-        .iter()
-        .filter(|f| f.warn_duplicate && !matches!(f.ty, Ty::Ref(_)))
-    {
+    for field in schema.identifier_fields() {
         // Text values only (numbers are rare here); each record's value, if any.
         let values: Vec<Option<String>> = records
             .iter()

@@ -95,6 +95,14 @@ impl KindSchema {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// Identifier fields whose values are checked for duplicates (hostname, IPs, provider id,
+    /// application name): marked `warn_duplicate`, references excluded.
+    pub fn identifier_fields(&self) -> impl Iterator<Item = &'static Field> {
+        self.fields
+            .iter()
+            .filter(|f| f.warn_duplicate && !matches!(f.ty, super::Ty::Ref(_)))
+    }
+
     /// Fields that are sortable and indexed, top level or nested (`os.base`).
     pub fn indexed_paths(&self) -> Vec<(String, &'static Field)> {
         let mut out = Vec::new();
