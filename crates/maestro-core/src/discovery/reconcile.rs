@@ -4,7 +4,7 @@
 //! scope, what the run did not see becomes inactive (with its last-seen time kept); a failed or
 //! partial listing deactivates nothing. A second sync with no changes writes no history.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use maestro_discovery::Observation;
 use maestro_model::diff::diff;
@@ -357,34 +357,37 @@ impl Core {
             peers.insert(s.id, s);
         }
         let anchors: Vec<EntityId> = batch.entities.iter().map(|w| w.record.id).collect();
-        for anchor in anchors {
-            let own: Vec<RelationEdit> = batch
-                .relations
-                .iter()
-                .filter(|e| match e {
-                    RelationEdit::Upsert { src, dst, .. }
-                    | RelationEdit::Remove { src, dst, .. } => *src == anchor || *dst == anchor,
-                    RelationEdit::DetachAll { entity } => *entity == anchor,
-                })
-                .cloned()
-                .collect();
-            if own.is_empty() {
-                continue;
+        // Counterparts written in this same batch record their own change already.
+        let in_batch: HashSet<String> = anchors.iter().map(ToString::to_string).collect();
+        // Each anchor's relation edits (an edit between two anchors belongs to both).
+        let mut edits_of: HashMap<EntityId, Vec<RelationEdit>> = HashMap::new();
+        for e in &batch.relations {
+            let ends = match e {
+                RelationEdit::Upsert { src, dst, .. } | RelationEdit::Remove { src, dst, .. } => {
+                    vec![*src, *dst]
+                }
+                RelationEdit::DetachAll { entity } => vec![*entity],
+            };
+            for end in ends.into_iter().collect::<HashSet<_>>() {
+                edits_of.entry(end).or_default().push(e.clone());
             }
+        }
+        for anchor in anchors {
+            let Some(own) = edits_of.remove(&anchor) else {
+                continue;
+            };
             let (records, touched) =
                 counterpart_changes(self, &run.caller, anchor, &own, &peers, now).await?;
-            // Counterparts written in this same batch record their own change already.
-            let in_batch = |s: &str| batch.entities.iter().any(|w| w.record.id.to_string() == s);
             let records: Vec<_> = records
                 .into_iter()
-                .filter(|r| !in_batch(&r.subject_id))
+                .filter(|r| !in_batch.contains(&r.subject_id))
                 .map(|r| self.attribute(run, r))
                 .collect();
             batch.changes.extend(records);
             batch.touched.extend(
                 touched
                     .into_iter()
-                    .filter(|(i, _)| !in_batch(&i.to_string())),
+                    .filter(|(i, _)| !in_batch.contains(&i.to_string())),
             );
         }
         // Pending references this page wrote, and the keys it created: both are checked again
@@ -394,7 +397,7 @@ impl Core {
             .iter()
             .flat_map(|(src, refs)| refs.iter().map(|(f, k)| (*src, f.clone(), k.clone())))
             .collect();
-        let new_ids: Vec<EntityId> = batch
+        let new_ids: HashSet<EntityId> = batch
             .entities
             .iter()
             .filter(|w| w.expected_revision.is_none())

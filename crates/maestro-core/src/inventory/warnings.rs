@@ -1,10 +1,12 @@
 //! Duplicate warnings: a hostname, private IP, name or provider id already used by another
 //! entity the caller can see does not block the write, it is reported back (as the original did).
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use crate::caller::Access;
-use crate::ports::EntityRecord;
+use crate::ports::{EntityRecord, EntitySummary};
 use crate::{Core, CoreResult};
 
 /// Warnings for `rec`'s fields marked `warn_duplicate` (only those that changed, on update).
@@ -95,23 +97,31 @@ pub async fn duplicates_many(
             .store
             .find_any(access, first.kind, field.name, &wanted)
             .await?;
+        // Who holds each value, in the store and in this batch (by index, in batch order).
+        let mut stored: HashMap<&str, Vec<&EntitySummary>> = HashMap::new();
+        for (v, m) in &found {
+            stored.entry(v.as_str()).or_default().push(m);
+        }
+        let mut in_batch: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, value) in values.iter().enumerate() {
+            if let Some(v) = value {
+                in_batch.entry(v.as_str()).or_default().push(i);
+            }
+        }
         for (i, value) in values.iter().enumerate() {
             let Some(value) = value else { continue };
-            let mut matches: Vec<Value> = found
-                .iter()
-                .filter(|(v, m)| v == value && m.id != records[i].id)
-                .map(|(_, m)| json!({"id": m.id, "name": m.name}))
+            let mut matches: Vec<Value> = stored
+                .get(value.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|m| m.id != records[i].id)
+                .map(|m| json!({"id": m.id, "name": m.name}))
                 .collect();
             matches.extend(
-                records
+                in_batch[value.as_str()]
                     .iter()
-                    .enumerate()
-                    .filter(|(j, r)| {
-                        *j != i
-                            && r.data.get(field.name).and_then(Value::as_str)
-                                == Some(value.as_str())
-                    })
-                    .map(|(_, r)| json!({"id": r.id, "name": r.name})),
+                    .filter(|j| **j != i)
+                    .map(|j| json!({"id": records[*j].id, "name": records[*j].name})),
             );
             if matches.is_empty() {
                 continue;
