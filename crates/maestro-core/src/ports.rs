@@ -281,8 +281,9 @@ pub trait Store: Send + Sync + 'static {
     -> StoreResult<Vec<EntitySummary>>;
     /// Relation rows where any of `ids` is the source or the destination, once per anchor.
     async fn relations(&self, access: &Access, ids: &[EntityId]) -> StoreResult<Vec<RelationRow>>;
-    /// Active entities of `kind` (other than `exclude`) whose top-level field equals the value,
-    /// for each `(field, value)`: `(field, entity)` pairs, at most 20 per field.
+    /// Active entities of `kind` (other than `exclude`) whose identifier field (one of
+    /// `KindSchema::identifier_fields`) equals the value, for each `(field, value)`:
+    /// `(field, entity)` pairs, at most 20 per field.
     async fn find_equal(
         &self,
         access: &Access,
@@ -290,7 +291,7 @@ pub trait Store: Send + Sync + 'static {
         fields: &[(&str, &Value)],
         exclude: Option<EntityId>,
     ) -> StoreResult<Vec<(String, EntitySummary)>>;
-    /// Active entities of `kind` whose top-level text `field` is one of `values` (bulk duplicate
+    /// Active entities of `kind` whose identifier `field` is one of `values` (bulk duplicate
     /// checks): `(value, entity)` pairs.
     async fn find_any(
         &self,

@@ -4,6 +4,7 @@
 //! [`sql::Dialect`].
 
 pub mod admin;
+mod checkpoint;
 mod db;
 mod discovery;
 mod entities;
@@ -121,7 +122,14 @@ impl Db {
         {
             let pools = self.pools.clone();
             tokio::spawn(async move {
-                for table in ["entities", "acl", "relations", "changes"] {
+                for table in [
+                    "entities",
+                    "acl",
+                    "relations",
+                    "changes",
+                    "entity_keys",
+                    "key_counts",
+                ] {
                     if let Err(e) = pools.execute(&Sql::new(&format!("ANALYZE {table}"))).await {
                         tracing::warn!(error = %e, "statistics refresh failed");
                     }
@@ -231,36 +239,27 @@ impl Store for Db {
         if fields.is_empty() {
             return Ok(Vec::new());
         }
-        let d = self.dialect();
-        // One statement for every field: a write asks once, whatever it checks.
+        // One statement for every field: a write asks once, whatever it checks. The identifier
+        // keys answer (the values as `keys.rs` stores them), not the documents.
         let mut s = Sql::default();
         for (i, (field, value)) in fields.iter().enumerate() {
             if i > 0 {
                 s.push(" UNION ALL ");
             }
-            s.push("SELECT * FROM (SELECT ").bind(*field);
-            s.push(&format!(
-                " AS field, e.id, e.kind, e.family, e.name, e.active FROM entities e WHERE e.kind = '{}' AND e.active = TRUE AND ",
-                kind.as_str()
-            ));
-            let path = vec![(*field).to_owned()];
-            match value {
-                Value::Number(n) => {
-                    s.push(&d.json_value("e.data", &path)).push(" = ");
-                    match d {
-                        Dialect::Sqlite => s.bind(sql::Arg::Float(n.as_f64().unwrap_or_default())),
-                        Dialect::Postgres => s.bind((*value).clone()),
-                    };
-                }
-                other => {
-                    s.push(&d.json_text("e.data", &path)).push(" = ");
-                    s.bind(
-                        other
-                            .as_str()
-                            .map_or_else(|| other.to_string(), str::to_owned),
-                    );
-                }
-            }
+            let value = match value {
+                Value::String(v) => v.clone(),
+                other => other.to_string(),
+            };
+            s.push(
+                "SELECT * FROM (SELECT k.field, e.id, e.kind, e.family, e.name, e.active \
+                 FROM entity_keys k CROSS JOIN entities e WHERE k.kind = ",
+            );
+            s.bind(kind.as_str())
+                .push(" AND k.field = ")
+                .bind(*field)
+                .push(" AND k.value = ")
+                .bind(value);
+            s.push(" AND e.id = k.entity_id AND e.active = TRUE");
             if let Some(id) = exclude {
                 s.push(" AND e.id <> ").bind(id.to_string());
             }
@@ -292,13 +291,13 @@ impl Store for Db {
         values: &[String],
     ) -> StoreResult<Vec<(String, EntitySummary)>> {
         let mut out = Vec::new();
-        let expr = self.dialect().json_text("e.data", &[field.to_owned()]);
         for chunk in values.chunks(500) {
-            let mut s = Sql::new(&format!(
-                "SELECT {expr} AS v, e.id, e.kind, e.family, e.name, e.active FROM entities e \
-                 WHERE e.kind = '{}' AND e.active = TRUE AND {expr} IN (",
-                kind.as_str()
-            ));
+            let mut s = Sql::new(
+                "SELECT k.value, e.id, e.kind, e.family, e.name, e.active \
+                 FROM entity_keys k CROSS JOIN entities e WHERE k.kind = ",
+            );
+            s.bind(kind.as_str()).push(" AND k.field = ").bind(field);
+            s.push(" AND e.id = k.entity_id AND e.active = TRUE AND k.value IN (");
             s.bind_list(chunk.iter().cloned()).push(") AND ");
             s.append(entities::access_clause(access, "e"));
             let rows: Vec<(String, String, String, Option<String>, String, bool)> =

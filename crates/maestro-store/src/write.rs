@@ -28,7 +28,14 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
     let records: Vec<_> = updates.iter().map(|w| &w.record).collect();
     crate::keys::replace(tx, &records, false).await?;
     let greatest = d.greatest();
+    // A counterpart touched by many entities of the batch (the datacenter of 500 discovered
+    // servers) is updated once, to the latest time.
+    let mut touched: std::collections::BTreeMap<_, _> = std::collections::BTreeMap::new();
     for (id, at) in &batch.touched {
+        let latest = touched.entry(*id).or_insert(*at);
+        *latest = (*latest).max(*at);
+    }
+    for (id, at) in &touched {
         let s = sql!(
             &format!(
                 "UPDATE entities SET updated_at = {greatest}(updated_at, ?), revision = revision + 1 WHERE id = ?"
