@@ -14,9 +14,6 @@ use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transac
 
 use crate::sql::{Arg, Dialect, Sql};
 
-/// How much of a SQLite database file is memory-mapped (address space, not memory).
-const MMAP_BYTES: u64 = 1 << 30;
-
 /// Rows decodable from both backends.
 pub trait AnyRow:
     for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
@@ -88,10 +85,6 @@ impl Pools {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32000")
             .pragma("temp_store", "memory")
-            // Pages are read from the mapped file instead of copied in by `pread` (a 100k-entity
-            // database is larger than the page cache, and readers drop that cache whenever
-            // the writer commits).
-            .pragma("mmap_size", MMAP_BYTES.to_string())
             .pragma(
                 "wal_autocheckpoint",
                 crate::checkpoint::BACKSTOP_PAGES.to_string(),
