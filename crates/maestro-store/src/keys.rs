@@ -11,7 +11,7 @@ use maestro_model::schema::{self, Kind};
 use serde_json::Value;
 
 use crate::db::Tx;
-use crate::sql::{Dialect, Sql};
+use crate::sql::{Arg, Dialect, Sql};
 
 /// Rows per multi-row `INSERT`.
 const ROWS_PER_INSERT: usize = 200;
@@ -27,6 +27,16 @@ fn fields(kind: Kind) -> impl Iterator<Item = &'static str> {
     kind.schema().identifier_fields().map(|f| f.name)
 }
 
+/// The stored text of an identifier value: text as it is, numbers in their JSON form; other
+/// values are not identifiers.
+pub(crate) fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// The identifier values of `r`: none while it is inactive; empty values are not identifiers.
 fn of(r: &EntityRecord) -> Vec<(&'static str, String)> {
     if !r.active {
@@ -35,10 +45,8 @@ fn of(r: &EntityRecord) -> Vec<(&'static str, String)> {
     fields(r.kind)
         .filter_map(|field| {
             let value = match r.data.get(field) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Number(n)) => n.to_string(),
                 None if field == "name" => r.name.clone(),
-                _ => return None,
+                value => text(value?)?,
             };
             (!value.is_empty()).then_some((field, value))
         })
@@ -72,15 +80,15 @@ pub(crate) async fn replace(tx: &mut Tx, records: &[&EntityRecord], new: bool) -
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut s = Sql::new("INSERT INTO entity_keys (entity_id, kind, field, value) VALUES ");
         for (i, (r, field, value)) in chunk.iter().enumerate() {
-            s.push(if i == 0 { "(" } else { ", (" });
-            s.bind(r.id.to_string())
-                .push(", ")
-                .bind(r.kind.as_str())
-                .push(", ")
-                .bind(*field)
-                .push(", ")
-                .bind(value.clone())
-                .push(")");
+            s.push_row(
+                i == 0,
+                [
+                    r.id.to_string(),
+                    r.kind.as_str().into(),
+                    (*field).into(),
+                    value.clone(),
+                ],
+            );
         }
         if new {
             tx.execute(&s).await?;
@@ -112,15 +120,13 @@ async fn count(tx: &mut Tx, delta: BTreeMap<CountKey, i64>) -> StoreResult<()> {
     for chunk in changed.chunks(ROWS_PER_INSERT) {
         let mut s = Sql::new("INSERT INTO key_counts (kind, field, value, n) VALUES ");
         for (i, ((kind, field, value), n)) in chunk.iter().enumerate() {
-            s.push(if i == 0 { "(" } else { ", (" });
-            s.bind(kind.as_str())
-                .push(", ")
-                .bind(field.as_str())
-                .push(", ")
-                .bind(value.as_str())
-                .push(", ")
-                .bind(*n)
-                .push(")");
+            let row: [Arg; 4] = [
+                kind.as_str().into(),
+                field.as_str().into(),
+                value.as_str().into(),
+                (*n).into(),
+            ];
+            s.push_row(i == 0, row);
         }
         s.push(" ON CONFLICT (kind, field, value) DO UPDATE SET n = key_counts.n + excluded.n");
         tx.execute(&s).await?;
@@ -130,13 +136,7 @@ async fn count(tx: &mut Tx, delta: BTreeMap<CountKey, i64>) -> StoreResult<()> {
         let mut s =
             Sql::new("DELETE FROM key_counts WHERE n <= 0 AND (kind, field, value) IN (VALUES ");
         for (i, ((kind, field, value), _)) in chunk.iter().enumerate() {
-            s.push(if i == 0 { "(" } else { ", (" });
-            s.bind(kind.as_str())
-                .push(", ")
-                .bind(field.as_str())
-                .push(", ")
-                .bind(value.as_str())
-                .push(")");
+            s.push_row(i == 0, [kind.as_str(), field.as_str(), value.as_str()]);
         }
         s.push(")");
         tx.execute(&s).await?;
@@ -155,13 +155,7 @@ fn delete_others(
     if !keep.is_empty() {
         s.push(" AND (entity_id, field, value) NOT IN (VALUES ");
         for (i, (r, field, value)) in keep.iter().enumerate() {
-            s.push(if i == 0 { "(" } else { ", (" });
-            s.bind(r.id.to_string())
-                .push(", ")
-                .bind(*field)
-                .push(", ")
-                .bind(value.clone())
-                .push(")");
+            s.push_row(i == 0, [r.id.to_string(), (*field).into(), value.clone()]);
         }
         s.push(")");
     }

@@ -236,20 +236,17 @@ impl Store for Db {
         fields: &[(&str, &Value)],
         exclude: Option<EntityId>,
     ) -> StoreResult<Vec<(String, EntitySummary)>> {
-        if fields.is_empty() {
-            return Ok(Vec::new());
-        }
         // One statement for every field: a write asks once, whatever it checks. The identifier
         // keys answer (the values as `keys.rs` stores them), not the documents.
         let mut s = Sql::default();
         for (i, (field, value)) in fields.iter().enumerate() {
-            if i > 0 {
+            // Any other value is no identifier: nobody holds it.
+            let Some(value) = keys::text(value) else {
+                continue;
+            };
+            if !s.text.is_empty() {
                 s.push(" UNION ALL ");
             }
-            let value = match value {
-                Value::String(v) => v.clone(),
-                other => other.to_string(),
-            };
             s.push(
                 "SELECT * FROM (SELECT k.field, e.id, e.kind, e.family, e.name, e.active \
                  FROM entity_keys k CROSS JOIN entities e WHERE k.kind = ",
@@ -265,6 +262,9 @@ impl Store for Db {
             }
             s.push(" AND ").append(entities::access_clause(access, "e"));
             s.push(&format!(" LIMIT 20) t{i}"));
+        }
+        if s.text.is_empty() {
+            return Ok(Vec::new());
         }
         let rows: Vec<(String, String, String, Option<String>, String, bool)> =
             self.pools.fetch_all(&s).await?;

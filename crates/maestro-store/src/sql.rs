@@ -105,6 +105,16 @@ impl Sql {
         self
     }
 
+    /// Appends one row of a multi-row `VALUES` list, `(?, ?, …)`, after `, ` unless `first`.
+    pub fn push_row<A: Into<Arg>>(
+        &mut self,
+        first: bool,
+        args: impl IntoIterator<Item = A>,
+    ) -> &mut Self {
+        self.push(if first { "(" } else { ", (" });
+        self.bind_list(args).push(")")
+    }
+
     /// Adds an argument without a placeholder (for text already containing `?`).
     pub fn arg(mut self, arg: impl Into<Arg>) -> Self {
         self.args.push(arg.into());

@@ -1,12 +1,14 @@
 //! Applying a write batch in one transaction: entities (with optimistic revision checks),
 //! touched counterparts, ACL rows, relation rows (both ends must be active) and history.
 
+use std::collections::BTreeMap;
+
 use maestro_core::ports::{EntityWrite, RelationEdit, StoreError, StoreResult, WriteBatch};
 
 use crate::db::Tx;
 use crate::rows::micros;
 use crate::sql;
-use crate::sql::{Dialect, Sql};
+use crate::sql::{Arg, Dialect, Sql};
 
 /// Rows per multi-row `INSERT` (well under SQLite's limit of bound parameters).
 const ROWS_PER_INSERT: usize = 100;
@@ -30,7 +32,7 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
     let greatest = d.greatest();
     // A counterpart touched by many entities of the batch (the datacenter of 500 discovered
     // servers) is updated once, to the latest time.
-    let mut touched: std::collections::BTreeMap<_, _> = std::collections::BTreeMap::new();
+    let mut touched = BTreeMap::new();
     for (id, at) in &batch.touched {
         let latest = touched.entry(*id).or_insert(*at);
         *latest = (*latest).max(*at);
@@ -62,17 +64,14 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
             "INSERT INTO acl (entity_id, principal_kind, principal_id, role, owner) VALUES ",
         );
         for (i, (id, row)) in chunk.iter().enumerate() {
-            s.push(if i == 0 { "(" } else { ", (" });
-            s.bind(id.to_string())
-                .push(", ")
-                .bind(row.principal.kind.as_str())
-                .push(", ");
-            s.bind(row.principal.id.to_string())
-                .push(", ")
-                .bind(row.role.level())
-                .push(", ")
-                .bind(row.owner);
-            s.push(")");
+            let row: [Arg; 5] = [
+                id.to_string().into(),
+                row.principal.kind.as_str().into(),
+                row.principal.id.to_string().into(),
+                row.role.level().into(),
+                row.owner.into(),
+            ];
+            s.push_row(i == 0, row);
         }
         tx.execute(&s).await?;
     }
@@ -88,13 +87,7 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
         for chunk in refs.chunks(ROWS_PER_INSERT) {
             let mut s = Sql::new("INSERT INTO pending_refs (src_id, field, target_key) VALUES ");
             for (i, (field, key)) in chunk.iter().enumerate() {
-                s.push(if i == 0 { "(" } else { ", (" });
-                s.bind(id.to_string())
-                    .push(", ")
-                    .bind(field.as_str())
-                    .push(", ")
-                    .bind(key.as_str())
-                    .push(")");
+                s.push_row(i == 0, [id.to_string(), field.clone(), key.clone()]);
             }
             s.push(" ON CONFLICT (src_id, field, target_key) DO NOTHING");
             tx.execute(&s).await?;

@@ -362,13 +362,13 @@ impl Core {
         // Each anchor's relation edits (an edit between two anchors belongs to both).
         let mut edits_of: HashMap<EntityId, Vec<RelationEdit>> = HashMap::new();
         for e in &batch.relations {
-            let ends = match e {
+            let (one, other) = match e {
                 RelationEdit::Upsert { src, dst, .. } | RelationEdit::Remove { src, dst, .. } => {
-                    vec![*src, *dst]
+                    (*src, Some(*dst).filter(|d| d != src))
                 }
-                RelationEdit::DetachAll { entity } => vec![*entity],
+                RelationEdit::DetachAll { entity } => (*entity, None),
             };
-            for end in ends.into_iter().collect::<HashSet<_>>() {
+            for end in std::iter::once(one).chain(other) {
                 edits_of.entry(end).or_default().push(e.clone());
             }
         }
