@@ -172,6 +172,18 @@ impl Pools {
         Ok(n)
     }
 
+    /// A maintenance statement that may not run in a transaction (`VACUUM`), with no arguments.
+    pub(crate) async fn run_outside_transaction(&self, statement: &str) -> StoreResult<()> {
+        let statement = AssertSqlSafe(statement.to_owned());
+        match self {
+            Pools::Sqlite { writer, .. } => {
+                sqlx::raw_sql(statement).execute(writer).await.map(drop)
+            }
+            Pools::Postgres(pool) => sqlx::raw_sql(statement).execute(pool).await.map(drop),
+        }
+        .map_err(db_err)
+    }
+
     pub(crate) async fn begin(&self) -> StoreResult<Tx> {
         match self {
             Pools::Sqlite { writer, .. } => writer.begin().await.map(Tx::Sqlite).map_err(db_err),
@@ -253,6 +265,15 @@ impl Tx {
         match self {
             Tx::Sqlite(tx) => tx.commit().await.map_err(db_err),
             Tx::Postgres(tx) => tx.commit().await.map_err(db_err),
+        }
+    }
+
+    /// Rolls back now. Dropping a transaction only queues its rollback for the connection's
+    /// next use, and until then its locks stay held.
+    pub(crate) async fn rollback(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await.map_err(db_err),
+            Tx::Postgres(tx) => tx.rollback().await.map_err(db_err),
         }
     }
 }

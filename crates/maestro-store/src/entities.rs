@@ -6,6 +6,7 @@ use maestro_model::query::{ActiveFilter, Column, Filter, ListQuery, Op, Scalar, 
 use maestro_model::schema::{FamilyScope, Kind};
 use maestro_model::{EntityId, Role};
 
+use crate::facet_columns::FacetColumn;
 use crate::sql::{Arg, Dialect, Sql, like_pattern};
 
 /// Kinds every account may read (the services catalog), as a SQL list.
@@ -129,6 +130,28 @@ fn column(c: Column) -> &'static str {
         Column::CreatedAt => "e.created_at",
         Column::UpdatedAt => "e.updated_at",
     }
+}
+
+/// A document path as text: on PostgreSQL a facet's generated column holds exactly that.
+fn json_text(d: Dialect, path: &[String]) -> String {
+    match facet_column(d, path) {
+        Some(c) if !c.numeric => format!("e.{}", c.name()),
+        _ => d.json_text("e.data", path),
+    }
+}
+
+/// A document path as a comparable value, from a numeric facet's column where there is one.
+fn json_value(d: Dialect, path: &[String]) -> String {
+    match facet_column(d, path) {
+        Some(c) if c.numeric => format!("e.{}", c.name()),
+        _ => d.json_value("e.data", path),
+    }
+}
+
+fn facet_column(d: Dialect, path: &[String]) -> Option<&'static FacetColumn> {
+    (d == Dialect::Postgres)
+        .then(|| crate::facet_columns::of(&path.join(".")))
+        .flatten()
 }
 
 /// The SQL argument for a typed value compared with a JSON value (`json_value`).
@@ -310,7 +333,7 @@ fn filter(d: Dialect, access: &Access, f: &Filter) -> Sql {
         Target::Json {
             path, array: None, ..
         } => {
-            let (t, v) = (d.json_text("e.data", path), d.json_value("e.data", path));
+            let (t, v) = (json_text(d, path), json_value(d, path));
             let mut s = Sql::new("(");
             s.append(compare(d, &t, &v, f));
             s.push(")");
@@ -391,8 +414,8 @@ pub fn order_by(d: Dialect, sort: &[Sort]) -> String {
                 path,
                 numeric: true,
                 ..
-            } => d.json_value("e.data", path),
-            Target::Json { path, .. } => d.json_text("e.data", path),
+            } => json_value(d, path),
+            Target::Json { path, .. } => json_text(d, path),
             Target::Ref { .. } => continue,
         };
         // Missing values last either way. SQLite puts NULLs first ascending and last

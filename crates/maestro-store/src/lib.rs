@@ -8,6 +8,8 @@ mod checkpoint;
 mod db;
 mod discovery;
 mod entities;
+mod facet_columns;
+mod group;
 mod identity;
 mod indexes;
 mod jobs;
@@ -15,6 +17,7 @@ mod keys;
 mod plan;
 mod rows;
 pub mod sql;
+mod upkeep;
 mod write;
 
 use std::path::Path;
@@ -48,14 +51,11 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 #[derive(Debug, Clone)]
 pub struct Db {
     pools: Pools,
-    /// Entities inserted since statistics were last refreshed (PostgreSQL plans by them).
-    inserted: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Applies inventory writes, several concurrent ones per transaction.
+    writer: group::GroupWriter,
+    /// PostgreSQL's statistics and visibility map, refreshed after bulk inserts.
+    upkeep: std::sync::Arc<upkeep::Upkeep>,
 }
-
-/// Refresh PostgreSQL's statistics after this many new entities: bulk loads and first
-/// discovery syncs grow tables faster than autovacuum notices, and stale row estimates turn
-/// index lookups into scans.
-const ANALYZE_EVERY: u64 = 5_000;
 
 impl Db {
     /// Opens the database named by `url`: `postgres://…`, `sqlite://path` or `sqlite:path`.
@@ -82,9 +82,15 @@ impl Db {
                 url.split('@').next_back().unwrap_or_default()
             )));
         };
+        // SQLite has one writer connection; on PostgreSQL a few writes run side by side.
+        let workers = match pools.dialect() {
+            Dialect::Sqlite => 1,
+            Dialect::Postgres => 3,
+        };
         Ok(Self {
+            writer: group::GroupWriter::start(pools.clone(), workers),
             pools,
-            inserted: Default::default(),
+            upkeep: Default::default(),
         })
     }
 
@@ -95,6 +101,20 @@ impl Db {
         match &self.pools {
             Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await.map_err(mig_err)?,
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await.map_err(mig_err)?,
+        }
+        if self.dialect() == Dialect::Postgres {
+            let existing: Vec<(String,)> = self
+                .pools
+                .fetch_all(&Sql::new(
+                    "SELECT column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name = 'entities'",
+                ))
+                .await?;
+            let existing: Vec<String> = existing.into_iter().map(|(c,)| c).collect();
+            if let Some(alter) = facet_columns::add_missing(&existing) {
+                tracing::info!("adding facet columns to entities (rewrites the table once)");
+                self.pools.execute(&Sql::new(&alter)).await?;
+            }
         }
         for stmt in indexes::statements(self.pools.dialect()) {
             self.pools.execute(&Sql::new(&stmt)).await?;
@@ -108,34 +128,6 @@ impl Db {
 
     fn dialect(&self) -> Dialect {
         self.pools.dialect()
-    }
-
-    /// Counts inserts; on PostgreSQL refreshes statistics in the background now and then.
-    fn note_inserts(&self, n: u64) {
-        use std::sync::atomic::Ordering;
-        if n == 0 || self.dialect() != Dialect::Postgres {
-            return;
-        }
-        let before = self.inserted.fetch_add(n, Ordering::Relaxed);
-        if before / ANALYZE_EVERY != (before + n) / ANALYZE_EVERY
-            || (before < 1_000 && before + n >= 1_000)
-        {
-            let pools = self.pools.clone();
-            tokio::spawn(async move {
-                for table in [
-                    "entities",
-                    "acl",
-                    "relations",
-                    "changes",
-                    "entity_keys",
-                    "key_counts",
-                ] {
-                    if let Err(e) = pools.execute(&Sql::new(&format!("ANALYZE {table}"))).await {
-                        tracing::warn!(error = %e, "statistics refresh failed");
-                    }
-                }
-            });
-        }
     }
 }
 
@@ -186,15 +178,21 @@ impl Store for Db {
             let (rows, total) = plan::sqlite_list(&self.pools, kind, query, filter).await?;
             return Ok((records(rows)?, total));
         }
-        // PostgreSQL: the count and the page run side by side on two connections.
+        // PostgreSQL: the count and the page run side by side on two connections. The page's
+        // ids are chosen first (from a facet index alone, where one covers the query), then
+        // only those rows are read.
         let mut count = Sql::new("SELECT COUNT(*) FROM entities e");
         count.append(filter.clone());
         let cols = rows::entity_columns(d);
-        let mut s = Sql::new(&format!("SELECT {cols} FROM entities e{OWNER_JOINS}"));
+        let order = entities::order_by(d, &query.sort);
+        let mut s = Sql::new(&format!(
+            "SELECT {cols} FROM entities e{OWNER_JOINS} WHERE e.id IN (SELECT e.id FROM entities e"
+        ));
         s.append(filter);
-        s.push(&entities::order_by(d, &query.sort));
+        s.push(&order);
         s.push(" LIMIT ").bind(i64::from(query.page.limit));
         s.push(" OFFSET ").bind(query.page.offset() as i64);
+        s.push(")").push(&order);
         let (total, rows) = tokio::try_join!(
             self.pools.fetch_i64(&count),
             self.pools.fetch_all::<EntityRow>(&s)
@@ -431,15 +429,13 @@ impl Store for Db {
     }
 
     async fn write(&self, batch: WriteBatch) -> StoreResult<()> {
-        let mut tx = self.pools.begin().await?;
-        write::apply(&mut tx, &batch).await?;
-        tx.commit().await?;
         let new = batch
             .entities
             .iter()
             .filter(|w| w.expected_revision.is_none())
             .count() as u64;
-        self.note_inserts(new);
+        self.writer.write(&self.pools, batch).await?;
+        self.upkeep.note_inserts(&self.pools, new);
         Ok(())
     }
 

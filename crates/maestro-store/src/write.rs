@@ -1,9 +1,10 @@
 //! Applying a write batch in one transaction: entities (with optimistic revision checks),
 //! touched counterparts, ACL rows, relation rows (both ends must be active) and history.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use maestro_core::ports::{EntityWrite, RelationEdit, StoreError, StoreResult, WriteBatch};
+use maestro_model::EntityId;
 
 use crate::db::Tx;
 use crate::rows::micros;
@@ -14,10 +15,16 @@ use crate::sql::{Arg, Dialect, Sql};
 const ROWS_PER_INSERT: usize = 100;
 
 pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
+    apply_all(tx, &[batch]).await
+}
+
+/// Applies several batches as one: their rows share the multi-row statements (group commit).
+/// The batches must not write the same entity (see `group.rs`).
+pub(crate) async fn apply_all(tx: &mut Tx, batches: &[&WriteBatch]) -> StoreResult<()> {
     let d = tx.dialect();
-    let (new, updates): (Vec<&EntityWrite>, Vec<&EntityWrite>) = batch
-        .entities
+    let (new, updates): (Vec<&EntityWrite>, Vec<&EntityWrite>) = batches
         .iter()
+        .flat_map(|b| &b.entities)
         .partition(|w| w.expected_revision.is_none());
     for chunk in new.chunks(ROWS_PER_INSERT) {
         tx.execute(&insert_entities(d, chunk)).await?;
@@ -33,7 +40,7 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
     // A counterpart touched by many entities of the batch (the datacenter of 500 discovered
     // servers) is updated once, to the latest time.
     let mut touched = BTreeMap::new();
-    for (id, at) in &batch.touched {
+    for (id, at) in batches.iter().flat_map(|b| &b.touched) {
         let latest = touched.entry(*id).or_insert(*at);
         *latest = (*latest).max(*at);
     }
@@ -48,14 +55,15 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
         tx.execute(&s).await?;
     }
     // New entities have no ACL rows yet: only replaced ACLs need a delete first.
-    for (id, _) in &batch.acl {
-        if !new.iter().any(|w| w.record.id == *id) {
+    let new_ids: HashSet<_> = new.iter().map(|w| w.record.id).collect();
+    let acl: Vec<_> = batches.iter().flat_map(|b| &b.acl).collect();
+    for (id, _) in &acl {
+        if !new_ids.contains(id) {
             tx.execute(&sql!("DELETE FROM acl WHERE entity_id = ?", id.to_string()))
                 .await?;
         }
     }
-    let acl_rows: Vec<_> = batch
-        .acl
+    let acl_rows: Vec<_> = acl
         .iter()
         .flat_map(|(id, rows)| rows.iter().map(move |r| (id, r)))
         .collect();
@@ -75,10 +83,19 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
         }
         tx.execute(&s).await?;
     }
-    for edit in &batch.relations {
+    // Consecutive upserts (a page of discovered servers, each placed in its datacenter) are
+    // checked and written together; removals keep their place in the order.
+    let mut upserts = Vec::new();
+    for edit in batches.iter().flat_map(|b| &b.relations) {
+        if matches!(edit, RelationEdit::Upsert { .. }) {
+            upserts.push(edit);
+            continue;
+        }
+        upsert_relations(tx, &std::mem::take(&mut upserts)).await?;
         relation(tx, edit).await?;
     }
-    for (id, refs) in &batch.pending {
+    upsert_relations(tx, &upserts).await?;
+    for (id, refs) in batches.iter().flat_map(|b| &b.pending) {
         tx.execute(&sql!(
             "DELETE FROM pending_refs WHERE src_id = ?",
             id.to_string()
@@ -93,7 +110,7 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
             tx.execute(&s).await?;
         }
     }
-    for (src, field, key) in &batch.resolved {
+    for (src, field, key) in batches.iter().flat_map(|b| &b.resolved) {
         let s = sql!(
             "DELETE FROM pending_refs WHERE src_id = ? AND field = ? AND target_key = ?",
             src.to_string(),
@@ -102,7 +119,7 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
         );
         tx.execute(&s).await?;
     }
-    for (id, sealed) in &batch.secrets {
+    for (id, sealed) in batches.iter().flat_map(|b| &b.secrets) {
         let s = match sealed {
             Some(sealed) => sql!(
                 "INSERT INTO secrets (entity_id, sealed, updated_at) VALUES (?, ?, ?) \
@@ -115,7 +132,8 @@ pub(crate) async fn apply(tx: &mut Tx, batch: &WriteBatch) -> StoreResult<()> {
         };
         tx.execute(&s).await?;
     }
-    for chunk in batch.changes.chunks(ROWS_PER_INSERT) {
+    let changes: Vec<_> = batches.iter().flat_map(|b| &b.changes).collect();
+    for chunk in changes.chunks(ROWS_PER_INSERT) {
         let mut s = Sql::new(
             "INSERT INTO changes (id, subject_kind, subject_id, at, actor_id, actor_name, source, op, changes, context) VALUES ",
         );
@@ -252,49 +270,78 @@ async fn relation(tx: &mut Tx, edit: &RelationEdit) -> StoreResult<()> {
             );
             tx.execute(&s).await?;
         }
-        RelationEdit::Upsert {
+        RelationEdit::Upsert { .. } => upsert_relations(tx, &[edit]).await?,
+    }
+    Ok(())
+}
+
+/// Adds or updates relation rows. Every end must be active; on PostgreSQL the ends are
+/// share-locked so a concurrent delete waits for this write (and then removes the new rows too).
+async fn upsert_relations(tx: &mut Tx, edits: &[&RelationEdit]) -> StoreResult<()> {
+    // The last edit of a row wins, as it would applied one by one (and one statement may not
+    // update a row twice).
+    let mut rows = BTreeMap::new();
+    let mut ends = BTreeSet::new();
+    for edit in edits {
+        if let RelationEdit::Upsert {
             src,
             rel,
             dst,
             attrs,
             position,
-        } => {
-            // Both ends must be active; on PostgreSQL the rows are share-locked so a concurrent
-            // delete waits for this write (and then removes the new row too).
-            let lock = if tx.dialect() == Dialect::Postgres {
-                " FOR SHARE"
-            } else {
-                ""
-            };
-            let mut check = Sql::new("SELECT COUNT(*) FROM (SELECT id FROM entities WHERE id IN (");
-            check.bind(src.to_string()).push(", ").bind(dst.to_string());
-            check.push(&format!(") AND active = TRUE{lock}) t"));
-            if tx.fetch_i64(&check).await? < 2 {
-                let missing = if tx
-                    .fetch_i64(&sql!(
-                        "SELECT COUNT(*) FROM entities WHERE id = ? AND active = TRUE",
-                        dst.to_string()
-                    ))
-                    .await?
-                    == 0
-                {
-                    *dst
-                } else {
-                    *src
-                };
-                return Err(StoreError::MissingTarget(missing));
-            }
-            let s = sql!(
-                "INSERT INTO relations (src_id, rel, dst_id, attrs, position) VALUES (?, ?, ?, ?, ?) \
-                 ON CONFLICT (src_id, rel, dst_id) DO UPDATE SET attrs = excluded.attrs, position = excluded.position",
-                src.to_string(),
-                *rel,
-                dst.to_string(),
-                serde_json::Value::Object(attrs.clone()),
-                *position
-            );
-            tx.execute(&s).await?;
+        } = edit
+        {
+            rows.insert((*src, *rel, *dst), (attrs, *position));
+            ends.extend([*src, *dst]);
         }
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let lock = if tx.dialect() == Dialect::Postgres {
+        " FOR SHARE"
+    } else {
+        ""
+    };
+    let ends: Vec<EntityId> = ends.into_iter().collect();
+    let mut active = HashSet::new();
+    for chunk in ends.chunks(ROWS_PER_INSERT * 2) {
+        let mut check = Sql::new("SELECT id FROM entities WHERE id IN (");
+        check.bind_list(chunk.iter().map(ToString::to_string));
+        check.push(&format!(") AND active = TRUE{lock}"));
+        let found: Vec<(String,)> = tx.fetch_all(&check).await?;
+        active.extend(found.into_iter().map(|(id,)| id));
+    }
+    if active.len() < ends.len() {
+        // The first edit, in order, with an end missing or inactive (its target first).
+        for edit in edits {
+            if let RelationEdit::Upsert { src, dst, .. } = edit {
+                for end in [dst, src] {
+                    if !active.contains(&end.to_string()) {
+                        return Err(StoreError::MissingTarget(*end));
+                    }
+                }
+            }
+        }
+    }
+    let rows: Vec<_> = rows.into_iter().collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut s =
+            Sql::new("INSERT INTO relations (src_id, rel, dst_id, attrs, position) VALUES ");
+        for (i, ((src, rel, dst), (attrs, position))) in chunk.iter().enumerate() {
+            let row: [Arg; 5] = [
+                src.to_string().into(),
+                (*rel).into(),
+                dst.to_string().into(),
+                serde_json::Value::Object((*attrs).clone()).into(),
+                (*position).into(),
+            ];
+            s.push_row(i == 0, row);
+        }
+        s.push(
+            " ON CONFLICT (src_id, rel, dst_id) DO UPDATE SET attrs = excluded.attrs, position = excluded.position",
+        );
+        tx.execute(&s).await?;
     }
     Ok(())
 }

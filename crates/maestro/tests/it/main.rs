@@ -23,6 +23,7 @@ mod families;
 mod family_fields;
 mod filters;
 mod filters_refs;
+mod group_commit;
 mod history;
 mod identity;
 mod jobs;
