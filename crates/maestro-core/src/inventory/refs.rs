@@ -248,13 +248,20 @@ pub async fn counterpart_changes(
     }
     let mut peer_ids: Vec<EntityId> = touched.keys().map(|(p, _, _)| *p).collect();
     peer_ids.dedup();
-    let kinds: HashMap<EntityId, Kind> = core
-        .store
-        .summaries(&Access::All, &peer_ids)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.kind))
+    // Peers the caller already read (a discovered page's datacenter) are not read again.
+    let mut kinds: HashMap<EntityId, Kind> = peer_ids
+        .iter()
+        .filter_map(|id| Some((*id, peers.get(id)?.kind)))
         .collect();
+    let unknown: Vec<EntityId> = peer_ids
+        .iter()
+        .filter(|id| !kinds.contains_key(id))
+        .copied()
+        .collect();
+    if !unknown.is_empty() {
+        let found = core.store.summaries(&Access::All, &unknown).await?;
+        kinds.extend(found.into_iter().map(|s| (s.id, s.kind)));
+    }
     // Only peers whose document shows the relation change; the others (a datacenter and its
     // thousands of servers) are not even read.
     let shown: Vec<_> = touched
