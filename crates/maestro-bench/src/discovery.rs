@@ -103,8 +103,12 @@ fn rss_mb() -> f64 {
 async fn open(url: &str) -> anyhow::Result<Core> {
     let db = Db::connect(url, 16).await?;
     db.migrate().await?;
+    // Live events wired as `maestro serve` wires them: every change is announced.
+    let bus = maestro_core::jobs::Bus::default();
+    db.relay_events(&bus).await?;
     let core = Core::new(Arc::new(db), Arc::new(SystemClock), CoreConfig::default())
         .await?
+        .with_events(Arc::new(bus))
         .with_secrets(SecretBox::from_hex(&SecretBox::generate_key())?)
         .await?;
     core.seed().await?;

@@ -44,6 +44,13 @@ struct Args {
     /// Servers per write while loading (the bulk path of the domain services).
     #[arg(long, default_value_t = 500)]
     batch: u64,
+    /// Bulk writes under way at once while loading (one per core keeps both busy: the
+    /// services prepare one write while the database applies another).
+    #[arg(long, default_value_t = 2)]
+    load_callers: usize,
+    /// Servers created afterwards in writes of `batch` by a single caller, for that figure.
+    #[arg(long, default_value_t = 20_000)]
+    serial_creates: u64,
     /// Servers created one at a time through the domain services (4 concurrent callers).
     #[arg(long, default_value_t = 5000)]
     single_creates: u64,
@@ -121,7 +128,12 @@ async fn main() -> anyhow::Result<()> {
 async fn run(args: &Args, url: &str, data_dir: &std::path::Path) -> anyhow::Result<()> {
     let db = Db::connect(url, 16).await?;
     db.migrate().await?;
-    let core = Core::new(Arc::new(db), Arc::new(SystemClock), CoreConfig::default()).await?;
+    // Live events wired as `maestro serve` wires them: every change is announced.
+    let bus = maestro_core::jobs::Bus::default();
+    db.relay_events(&bus).await?;
+    let core = Core::new(Arc::new(db), Arc::new(SystemClock), CoreConfig::default())
+        .await?
+        .with_events(Arc::new(bus));
     core.seed().await?;
     core.register(&serde_json::json!({"name": "Bench Admin", "email": "admin@bench.test", "password": "bench-password-1"})).await?;
     let user = core.register(&serde_json::json!({"name": "Bench User", "email": "user@bench.test", "password": "bench-password-1"})).await?;
@@ -133,12 +145,21 @@ async fn run(args: &Args, url: &str, data_dir: &std::path::Path) -> anyhow::Resu
         args.servers, args.backend
     );
     let started = Instant::now();
-    let ids = measure::load(&core, &caller, args.servers, args.batch).await?;
+    let ids = measure::load(
+        &core,
+        &caller,
+        0,
+        args.servers,
+        args.batch,
+        args.load_callers,
+    )
+    .await?;
     let secs = started.elapsed().as_secs_f64();
     let domain_rate = args.servers as f64 / secs;
     println!(
-        "loaded {} servers through the domain services (with history) in {secs:.1} s: {domain_rate:.0}/s",
-        ids.len()
+        "loaded {} servers through the domain services (with history, {} callers) in {secs:.1} s: {domain_rate:.0}/s",
+        ids.len(),
+        args.load_callers
     );
     let single_rate = measure::single_creates(&core, &caller, args.single_creates, 4).await?;
 
@@ -153,6 +174,17 @@ async fn run(args: &Args, url: &str, data_dir: &std::path::Path) -> anyhow::Resu
     let [ui_list, ui_detail, ui_home] =
         measure::ui_pages(&client, &server, &token, &ids, args.samples).await?;
     let http_rate = measure::http_creates(&client, &server, &token, args.http_creates, 16).await?;
+    let started = Instant::now();
+    measure::load(
+        &core,
+        &caller,
+        30_000_000,
+        args.serial_creates,
+        args.batch,
+        1,
+    )
+    .await?;
+    let serial_rate = args.serial_creates as f64 / started.elapsed().as_secs_f64();
     let rss = measure::idle_rss(&args.maestro_bin, url, data_dir).await;
 
     println!();
@@ -177,7 +209,11 @@ async fn run(args: &Args, url: &str, data_dir: &std::path::Path) -> anyhow::Resu
         );
     }
     println!(
-        "| create through the domain services, with history, {} per write | {domain_rate:.0}/s | ≥ 5,000/s |",
+        "| create through the domain services, with history, {} per write, {} callers | {domain_rate:.0}/s | ≥ 5,000/s |",
+        args.batch, args.load_callers
+    );
+    println!(
+        "| create through the domain services, with history, {} per write, one caller | {serial_rate:.0}/s | |",
         args.batch
     );
     println!(

@@ -29,36 +29,52 @@ fn percentiles(mut ms: Vec<f64>) -> Percentiles {
     }
 }
 
-/// Loads `n` servers through the domain services in batches of `batch` (one write each);
-/// returns their ids.
+/// Loads servers `from..from + n` through the domain services in batches of `batch` (one
+/// write each), with `callers` writes under way at once; returns their ids.
 pub async fn load(
     core: &Core,
     caller: &Caller,
+    from: u64,
     n: u64,
     batch: u64,
+    callers: usize,
 ) -> anyhow::Result<Vec<EntityId>> {
+    let batch = batch.max(1);
+    let done = Arc::new(AtomicU64::new(0));
+    let starts = (from..from + n).step_by(batch as usize);
+    let written = futures::stream::iter(starts)
+        .map(|start| {
+            let done = done.clone();
+            async move {
+                let end = (start + batch).min(from + n);
+                let bodies: Vec<_> = (start..end)
+                    .map(|i| server(i, &mut Rng::new(i * 7919 + 17)))
+                    .collect();
+                let mut ids = Vec::with_capacity(bodies.len());
+                for w in core
+                    .create_entities(caller, Collection::Servers, &bodies)
+                    .await?
+                {
+                    ids.push(
+                        w.entity["id"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .parse::<EntityId>()?,
+                    );
+                }
+                let before = done.fetch_add(end - start, Ordering::Relaxed);
+                if (before + end - start) / 20_000 != before / 20_000 {
+                    eprintln!("  … {} loaded", before + end - start);
+                }
+                anyhow::Ok(ids)
+            }
+        })
+        .buffer_unordered(callers.max(1))
+        .collect::<Vec<_>>()
+        .await;
     let mut ids = Vec::with_capacity(n as usize);
-    let mut next = 0;
-    while next < n {
-        let end = (next + batch.max(1)).min(n);
-        let bodies: Vec<_> = (next..end)
-            .map(|i| server(i, &mut Rng::new(i * 7919 + 17)))
-            .collect();
-        for w in core
-            .create_entities(caller, Collection::Servers, &bodies)
-            .await?
-        {
-            ids.push(
-                w.entity["id"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .parse::<EntityId>()?,
-            );
-        }
-        if end / 20_000 != next / 20_000 {
-            eprintln!("  … {end} loaded");
-        }
-        next = end;
+    for chunk in written {
+        ids.extend(chunk?);
     }
     Ok(ids)
 }

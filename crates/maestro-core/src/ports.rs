@@ -310,6 +310,8 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<(Value, u64)>>;
     async fn acl(&self, id: EntityId) -> StoreResult<Vec<AclRow>>;
+    /// The ACL rows of many entities, each with its entity.
+    async fn acls(&self, ids: &[EntityId]) -> StoreResult<Vec<(EntityId, AclRow)>>;
     /// The sealed secrets of an entity, if any.
     async fn secret(&self, id: EntityId) -> StoreResult<Option<String>>;
 

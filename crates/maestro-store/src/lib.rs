@@ -397,25 +397,35 @@ impl Store for Db {
     }
 
     async fn acl(&self, id: EntityId) -> StoreResult<Vec<AclRow>> {
-        let rows: Vec<(String, String, i16, bool)> = self
-            .pools
-            .fetch_all(&sql!(
-                "SELECT principal_kind, principal_id, role, owner FROM acl WHERE entity_id = ?",
-                id.to_string()
-            ))
-            .await?;
-        rows.into_iter()
-            .map(|(kind, pid, role, owner)| {
-                Ok(AclRow {
+        Ok(self
+            .acls(&[id])
+            .await?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect())
+    }
+
+    async fn acls(&self, ids: &[EntityId]) -> StoreResult<Vec<(EntityId, AclRow)>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let mut s = Sql::new(
+                "SELECT entity_id, principal_kind, principal_id, role, owner FROM acl WHERE entity_id IN (",
+            );
+            s.bind_list(chunk.iter().map(ToString::to_string)).push(")");
+            let rows: Vec<(String, String, String, i16, bool)> = self.pools.fetch_all(&s).await?;
+            for (entity, kind, pid, role, owner) in rows {
+                let row = AclRow {
                     principal: Principal {
                         kind: PrincipalKind::parse(&kind).unwrap_or(PrincipalKind::User),
                         id: parse_uuid(&pid)?,
                     },
                     role: Role::from_level(role).unwrap_or(Role::Read),
                     owner,
-                })
-            })
-            .collect()
+                };
+                out.push((EntityId::from_uuid(parse_uuid(&entity)?), row));
+            }
+        }
+        Ok(out)
     }
 
     async fn count_entities(&self, kinds: &[Kind]) -> StoreResult<u64> {

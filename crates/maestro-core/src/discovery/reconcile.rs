@@ -413,15 +413,19 @@ impl Core {
         }
         self.link_pending(run, written, &created).await?;
         self.store.mark_seen(&unchanged, &run.run_id, now).await?;
-        for (op, record) in announce {
-            let op = match op {
-                "create" => "created",
-                "delete" => "deleted",
-                "restore" => "restored",
-                _ => "updated",
-            };
-            self.announce(op, &record).await;
-        }
+        let announce: Vec<_> = announce
+            .iter()
+            .map(|(op, record)| {
+                let op = match *op {
+                    "create" => "created",
+                    "delete" => "deleted",
+                    "restore" => "restored",
+                    _ => "updated",
+                };
+                (op, record)
+            })
+            .collect();
+        self.announce_all(&announce).await;
         Ok(PageOutcome { stats, notes })
     }
 

@@ -79,9 +79,10 @@ impl Core {
             p.warnings = w;
         }
         self.store.write(batch).await.map_err(write_error)?;
+        let created: Vec<_> = prepared.iter().map(|p| ("created", &p.record)).collect();
+        self.announce_all(&created).await;
         let mut out = Vec::with_capacity(prepared.len());
         for p in prepared {
-            self.announce("created", &p.record).await;
             out.push(Written {
                 entity: super::entity_view(&p.record, &p.rows),
                 warnings: p.warnings,

@@ -468,32 +468,51 @@ impl Core {
 impl Core {
     /// Tells live subscribers about a committed change, addressed to whoever may read it.
     pub(crate) async fn announce(&self, op: &str, rec: &EntityRecord) {
+        self.announce_all(&[(op, rec)]).await;
+    }
+
+    /// [`Core::announce`] for many changes: the readers of all of them are read at once.
+    pub(crate) async fn announce_all(&self, changes: &[(&str, &EntityRecord)]) {
         let hooks: Vec<_> = self.hooks.read().map(|h| h.clone()).unwrap_or_default();
         for hook in hooks {
-            hook.after(op, rec).await;
+            for (op, rec) in changes {
+                hook.after(op, rec).await;
+            }
         }
-        if self.events.is_none() {
+        if self.events.is_none() || changes.is_empty() {
             return;
         }
-        let audience = if rec.kind.schema().global {
-            crate::events::Audience::Everyone
-        } else {
-            let rows = self.store.acl(rec.id).await.unwrap_or_default();
-            let mut ids: Vec<Uuid> = rows.iter().map(|r| r.principal.id).collect();
-            ids.push(rec.owner.id);
-            ids.sort();
-            ids.dedup();
-            crate::events::Audience::Principals(ids)
-        };
-        self.publish(crate::events::entity_event(
-            op,
-            rec.kind.as_str(),
-            rec.id,
-            &rec.name,
-            rec.family.as_deref(),
-            rec.updated_at,
-            audience,
-        ));
+        let private: Vec<EntityId> = changes
+            .iter()
+            .filter(|(_, r)| !r.kind.schema().global)
+            .map(|(_, r)| r.id)
+            .collect();
+        let mut readers: HashMap<EntityId, Vec<Uuid>> = HashMap::new();
+        if !private.is_empty() {
+            for (id, row) in self.store.acls(&private).await.unwrap_or_default() {
+                readers.entry(id).or_default().push(row.principal.id);
+            }
+        }
+        for (op, rec) in changes {
+            let audience = if rec.kind.schema().global {
+                crate::events::Audience::Everyone
+            } else {
+                let mut ids = readers.remove(&rec.id).unwrap_or_default();
+                ids.push(rec.owner.id);
+                ids.sort();
+                ids.dedup();
+                crate::events::Audience::Principals(ids)
+            };
+            self.publish(crate::events::entity_event(
+                op,
+                rec.kind.as_str(),
+                rec.id,
+                &rec.name,
+                rec.family.as_deref(),
+                rec.updated_at,
+                audience,
+            ));
+        }
     }
 }
 
