@@ -16,14 +16,13 @@ impl Core {
     /// The parts are independent reads, run side by side.
     pub async fn dashboard(&self, caller: &Caller) -> CoreResult<Value> {
         let access = caller.access();
-        let mut count_query = ListQuery::new();
-        count_query.page.limit = 1;
+        let count_query = ListQuery::new();
         let totals = try_join_all(Collection::ALL.into_iter().map(|coll| {
             let (access, q) = (&access, &count_query);
             async move {
-                let (_, total) = self
+                let total = self
                     .store
-                    .list_entities(access, coll.kind(), coll.family_scope(), q)
+                    .count_matching(access, coll.kind(), coll.family_scope(), q)
                     .await?;
                 CoreResult::Ok((coll.segment().to_owned(), json!(total)))
             }

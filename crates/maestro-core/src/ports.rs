@@ -269,6 +269,14 @@ pub trait Store: Send + Sync + 'static {
 
     // --- inventory reads (scoped by `access`)
     async fn entity(&self, access: &Access, id: EntityId) -> StoreResult<Option<EntityRecord>>;
+    /// How many entities `list_entities` would count for `query`, without reading any.
+    async fn count_matching(
+        &self,
+        access: &Access,
+        kind: Kind,
+        scope: FamilyScope,
+        query: &ListQuery,
+    ) -> StoreResult<u64>;
     async fn list_entities(
         &self,
         access: &Access,

@@ -165,6 +165,23 @@ impl Store for Db {
         row.map(EntityRecord::try_from).transpose()
     }
 
+    async fn count_matching(
+        &self,
+        access: &Access,
+        kind: Kind,
+        scope: FamilyScope,
+        query: &ListQuery,
+    ) -> StoreResult<u64> {
+        let d = self.dialect();
+        let filter = entities::list_where(d, access, kind, scope, query);
+        if d == Dialect::Sqlite {
+            return plan::sqlite_count(&self.pools, kind, query, &filter).await;
+        }
+        let mut count = Sql::new("SELECT COUNT(*) FROM entities e");
+        count.append(filter);
+        Ok(self.pools.fetch_i64(&count).await?.max(0) as u64)
+    }
+
     async fn list_entities(
         &self,
         access: &Access,

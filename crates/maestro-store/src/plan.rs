@@ -123,18 +123,8 @@ pub(crate) async fn sqlite_list(
     filter: Sql,
 ) -> StoreResult<(Vec<EntityRow>, u64)> {
     let narrow = filter_index(kind, q).map(|(name, _)| name);
-    let count = |index: Option<&str>, extra: &str| {
-        let mut s = Sql::new("SELECT COUNT(*) FROM entities e");
-        s.push(&indexed_by(index));
-        s.append(filter.clone());
-        s.push(extra);
-        s
-    };
-    let total = match pools.fetch_i64(&count(narrow.as_deref(), "")).await {
-        Err(e) if no_plan(&e) => pools.fetch_i64(&count(None, "")).await?,
-        other => other?,
-    }
-    .max(0) as u64;
+    let count = |index: Option<&str>, extra: &str| count_sql(&filter, index, extra);
+    let total = sqlite_count(pools, kind, q, &filter).await?;
     let (limit, offset) = (u64::from(q.page.limit), q.page.offset());
     if total == 0 || offset >= total {
         return Ok((Vec::new(), total));
@@ -179,6 +169,32 @@ pub(crate) async fn sqlite_list(
         ") j CROSS JOIN entities e ON e.rowid = j.value{OWNER_JOINS} ORDER BY j.key"
     ));
     Ok((pools.fetch_all(&s).await?, total))
+}
+
+/// How many entities match a list's filter, counted through the index that narrows it most.
+pub(crate) async fn sqlite_count(
+    pools: &Pools,
+    kind: Kind,
+    q: &ListQuery,
+    filter: &Sql,
+) -> StoreResult<u64> {
+    let narrow = filter_index(kind, q).map(|(name, _)| name);
+    let total = match pools
+        .fetch_i64(&count_sql(filter, narrow.as_deref(), ""))
+        .await
+    {
+        Err(e) if no_plan(&e) => pools.fetch_i64(&count_sql(filter, None, "")).await?,
+        other => other?,
+    };
+    Ok(total.max(0) as u64)
+}
+
+fn count_sql(filter: &Sql, index: Option<&str>, extra: &str) -> Sql {
+    let mut s = Sql::new("SELECT COUNT(*) FROM entities e");
+    s.push(&indexed_by(index));
+    s.append(filter.clone());
+    s.push(extra);
+    s
 }
 
 /// Row ids of one page, read through `index` when it can answer the query.
