@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use maestro_model::schema;
 
 use crate::indexes;
+use crate::sql::Dialect;
 
 /// A generated column for one facet path.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,14 +29,10 @@ impl FacetColumn {
 
     /// `ADD COLUMN` clause: the same expression the filters use on the document.
     pub fn add_clause(&self) -> String {
-        let segments = self.path.split('.').collect::<Vec<_>>().join(",");
-        let (ty, op) = if self.numeric {
-            ("jsonb", "#>")
-        } else {
-            ("text", "#>>")
-        };
+        let ty = if self.numeric { "jsonb" } else { "text" };
+        let expr = indexes::json_expr(Dialect::Postgres, &self.path, self.numeric);
         format!(
-            "ADD COLUMN IF NOT EXISTS {} {ty} GENERATED ALWAYS AS (data {op} '{{{segments}}}') STORED",
+            "ADD COLUMN IF NOT EXISTS {} {ty} GENERATED ALWAYS AS ({expr}) STORED",
             self.name()
         )
     }
@@ -98,13 +95,13 @@ mod tests {
         assert!(!env.numeric);
         assert_eq!(
             env.add_clause(),
-            "ADD COLUMN IF NOT EXISTS f_environment text GENERATED ALWAYS AS (data #>> '{environment}') STORED"
+            "ADD COLUMN IF NOT EXISTS f_environment text GENERATED ALWAYS AS ((data #>> '{environment}')) STORED"
         );
         let cpu = of("cpu").unwrap();
         assert!(cpu.numeric);
         assert!(
             cpu.add_clause()
-                .contains("f_cpu jsonb GENERATED ALWAYS AS (data #> '{cpu}')")
+                .contains("f_cpu jsonb GENERATED ALWAYS AS ((data #> '{cpu}'))")
         );
         assert_eq!(of("os.base").unwrap().name(), "f_os_base");
         assert!(of("hostname").is_none(), "identifiers are not facets");

@@ -49,7 +49,8 @@ pub fn index_name(kind: Kind, path: &str) -> String {
     format!("{prefix}_{}_{}", kind.as_str(), path.replace('.', "_"))
 }
 
-fn json_expr(d: Dialect, path: &str, numeric: bool) -> String {
+/// A document path as the dialect reads it: a comparable value for numbers, text otherwise.
+pub(crate) fn json_expr(d: Dialect, path: &str, numeric: bool) -> String {
     let segments: Vec<String> = path.split('.').map(str::to_owned).collect();
     if numeric {
         d.json_value("data", &segments)
@@ -71,28 +72,20 @@ pub fn statements(d: Dialect) -> Vec<String> {
                 continue; // real columns
             }
             let expr = json_expr(d, &path, field.ty.is_numeric());
+            let facet = facets.contains(&path);
             let name = index_name(ks.kind, &path);
-            let cols = match d {
-                Dialect::Postgres if facets.contains(&path) => {
-                    if let Some(cols) = pg_facet_columns(ks.kind, &path, &facets) {
-                        // The expression indexes of earlier versions.
-                        out.push(format!("DROP INDEX IF EXISTS {name}"));
-                        out.push(format!(
-                            "DROP INDEX IF EXISTS ix_json_{}_{}",
-                            ks.name,
-                            path.replace('.', "_")
-                        ));
-                        out.push(format!(
-                            "CREATE INDEX IF NOT EXISTS {} ON entities ({cols}) WHERE kind = '{}'",
-                            pg_facet_index_name(ks.kind, &path),
-                            ks.name
-                        ));
-                        continue;
-                    }
-                    format!("({expr})")
+            let pg_facet = match d {
+                Dialect::Postgres if facet => pg_facet_columns(ks.kind, &path, &facets),
+                _ => None,
+            };
+            let (name, cols) = match (d, pg_facet) {
+                (Dialect::Postgres, Some(cols)) => {
+                    // The expression index of earlier versions.
+                    out.push(format!("DROP INDEX IF EXISTS {name}"));
+                    (pg_facet_index_name(ks.kind, &path), cols)
                 }
-                Dialect::Postgres => format!("({expr})"),
-                Dialect::Sqlite if facets.contains(&path) => {
+                (Dialect::Postgres, None) => (name, format!("({expr})")),
+                (Dialect::Sqlite, _) if facet => {
                     let mut cols = vec![expr, "active".to_owned()];
                     if ks.kind.has_family() {
                         cols.push("family".into());
@@ -102,11 +95,11 @@ pub fn statements(d: Dialect) -> Vec<String> {
                         cols.push(json_expr(d, other, numeric));
                     }
                     cols.extend(["owner_id", "name", "updated_at", "created_at"].map(String::from));
-                    cols.join(", ")
+                    (name, cols.join(", "))
                 }
-                Dialect::Sqlite => expr,
+                (Dialect::Sqlite, _) => (name, expr),
             };
-            if name.starts_with("ix_facet") {
+            if facet {
                 // The single-column index of earlier versions.
                 out.push(format!(
                     "DROP INDEX IF EXISTS ix_json_{}_{}",

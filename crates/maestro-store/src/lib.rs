@@ -131,6 +131,13 @@ impl Db {
     }
 }
 
+/// PostgreSQL's count of a list's matches (SQLite's goes through `plan::sqlite_count`).
+fn pg_count(filter: Sql) -> Sql {
+    let mut count = Sql::new("SELECT COUNT(*) FROM entities e");
+    count.append(filter);
+    count
+}
+
 pub(crate) fn records<R, T>(rows: Vec<R>) -> StoreResult<Vec<T>>
 where
     T: TryFrom<R, Error = StoreError>,
@@ -177,9 +184,7 @@ impl Store for Db {
         if d == Dialect::Sqlite {
             return plan::sqlite_count(&self.pools, kind, query, &filter).await;
         }
-        let mut count = Sql::new("SELECT COUNT(*) FROM entities e");
-        count.append(filter);
-        Ok(self.pools.fetch_i64(&count).await?.max(0) as u64)
+        Ok(self.pools.fetch_i64(&pg_count(filter)).await?.max(0) as u64)
     }
 
     async fn list_entities(
@@ -198,8 +203,7 @@ impl Store for Db {
         // PostgreSQL: the count and the page run side by side on two connections. The page's
         // ids are chosen first (from a facet index alone, where one covers the query), then
         // only those rows are read.
-        let mut count = Sql::new("SELECT COUNT(*) FROM entities e");
-        count.append(filter.clone());
+        let count = pg_count(filter.clone());
         let cols = rows::entity_columns(d);
         let order = entities::order_by(d, &query.sort);
         let mut s = Sql::new(&format!(
