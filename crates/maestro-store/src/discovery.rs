@@ -7,7 +7,7 @@ use maestro_model::EntityId;
 use serde_json::Value;
 use sqlx::types::Json;
 
-use crate::rows::{EntityRow, OWNER_JOINS, entity_columns, micros, time};
+use crate::rows::{ENTITY_JOINS, EntityRow, entity_columns, micros, time};
 use crate::sql::Sql;
 use crate::{Db, records, sql};
 
@@ -32,7 +32,7 @@ impl Db {
         let cols = entity_columns(self.dialect());
         for chunk in keys.chunks(500) {
             let mut s = Sql::new(&format!(
-                "SELECT {cols} FROM entities e{OWNER_JOINS} WHERE e.discovery_key IN ("
+                "SELECT {cols} FROM entities e{ENTITY_JOINS} WHERE e.discovery_key IN ("
             ));
             s.bind_list(chunk.iter().cloned()).push(")");
             let rows: Vec<EntityRow> = self.pools.fetch_all(&s).await?;
@@ -53,7 +53,7 @@ impl Db {
         let mut tx = self.pools.begin().await?;
         for chunk in keys.chunks(500) {
             let mut s = sql!(
-                "UPDATE entities SET seen_run = ?, seen_at = ? WHERE discovery_key IN (",
+                "UPDATE discovery_seen SET run = ?, seen_at = ? WHERE discovery_key IN (",
                 run,
                 micros(at)
             );
@@ -71,10 +71,10 @@ impl Db {
     ) -> StoreResult<Vec<EntityRecord>> {
         let cols = entity_columns(self.dialect());
         let mut s = Sql::new(&format!(
-            "SELECT {cols} FROM entities e{OWNER_JOINS} WHERE e.discovery_scope = "
+            "SELECT {cols} FROM entities e{ENTITY_JOINS} WHERE e.discovery_scope = "
         ));
         s.bind(scope)
-            .push(" AND e.active = TRUE AND (e.seen_run IS NULL OR e.seen_run <> ")
+            .push(" AND e.active = TRUE AND (ds.run IS NULL OR ds.run <> ")
             .bind(run);
         s.push(") ORDER BY e.id LIMIT ").bind(i64::from(limit));
         let rows: Vec<EntityRow> = self.pools.fetch_all(&s).await?;

@@ -39,7 +39,7 @@ use uuid::Uuid;
 
 use crate::db::Pools;
 use crate::rows::{
-    ChangeRow, EntityRow, OWNER_JOINS, RelationDbRow, SessionRow, SummaryRow, UserRow, micros,
+    ChangeRow, ENTITY_JOINS, EntityRow, RelationDbRow, SessionRow, SummaryRow, UserRow, micros,
     parse_uuid, time,
 };
 use crate::sql::{Dialect, Sql};
@@ -164,7 +164,7 @@ impl Store for Db {
     async fn entity(&self, access: &Access, id: EntityId) -> StoreResult<Option<EntityRecord>> {
         let cols = rows::entity_columns(self.dialect());
         let mut s = Sql::new(&format!(
-            "SELECT {cols} FROM entities e{OWNER_JOINS} WHERE e.id = "
+            "SELECT {cols} FROM entities e{ENTITY_JOINS} WHERE e.id = "
         ));
         s.bind(id.to_string()).push(" AND ");
         s.append(entities::access_clause(access, "e"));
@@ -207,7 +207,7 @@ impl Store for Db {
         let cols = rows::entity_columns(d);
         let order = entities::order_by(d, &query.sort);
         let mut s = Sql::new(&format!(
-            "SELECT {cols} FROM entities e{OWNER_JOINS} WHERE e.id IN (SELECT e.id FROM entities e"
+            "SELECT {cols} FROM entities e{ENTITY_JOINS} WHERE e.id IN (SELECT e.id FROM entities e"
         ));
         s.append(filter);
         s.push(&order);

@@ -16,7 +16,7 @@ use maestro_model::schema::Kind;
 use crate::db::Pools;
 use crate::entities;
 use crate::indexes;
-use crate::rows::{self, EntityRow, OWNER_JOINS};
+use crate::rows::{self, ENTITY_JOINS, EntityRow};
 use crate::sql::{Arg, Dialect, Sql};
 
 /// A result at least this large is walked in sort order rather than sorted.
@@ -166,7 +166,7 @@ pub(crate) async fn sqlite_list(
     let mut s = Sql::new(&format!("SELECT {cols} FROM json_each("));
     s.bind(Arg::Text(serde_json::to_string(&ids).unwrap_or_default()));
     s.push(&format!(
-        ") j CROSS JOIN entities e ON e.rowid = j.value{OWNER_JOINS} ORDER BY j.key"
+        ") j CROSS JOIN entities e ON e.rowid = j.value{ENTITY_JOINS} ORDER BY j.key"
     ));
     Ok((pools.fetch_all(&s).await?, total))
 }

@@ -64,14 +64,15 @@ pub fn entity_columns(d: crate::sql::Dialect) -> String {
     format!(
         "e.id, e.kind, e.family, e.name, e.active, e.owner_kind, e.owner_id, \
          COALESCE(ou.name, ot.name) AS owner_name, e.revision, e.created_at, e.updated_at, e.search, {} AS data, \
-         e.discovery_key, e.discovery_scope, e.seen_run, e.seen_at",
+         e.discovery_key, e.discovery_scope, ds.run AS seen_run, ds.seen_at",
         d.doc_out("e.data")
     )
 }
 
-/// Joins that fill `owner_name`.
-pub const OWNER_JOINS: &str = " LEFT JOIN users ou ON e.owner_kind = 'user' AND ou.id = e.owner_id \
-     LEFT JOIN teams ot ON e.owner_kind = 'team' AND ot.id = e.owner_id";
+/// Joins that fill `owner_name` and the discovery marks (`seen_run`, `seen_at`).
+pub const ENTITY_JOINS: &str = " LEFT JOIN users ou ON e.owner_kind = 'user' AND ou.id = e.owner_id \
+     LEFT JOIN teams ot ON e.owner_kind = 'team' AND ot.id = e.owner_id \
+     LEFT JOIN discovery_seen ds ON ds.discovery_key = e.discovery_key";
 
 impl TryFrom<EntityRow> for EntityRecord {
     type Error = StoreError;

@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use maestro_core::ports::{EntityWrite, RelationEdit, StoreError, StoreResult, WriteBatch};
+use maestro_core::ports::{
+    Discovered, EntityWrite, RelationEdit, StoreError, StoreResult, WriteBatch,
+};
 use maestro_model::EntityId;
 
 use crate::db::Tx;
@@ -29,9 +31,13 @@ pub(crate) async fn apply_all(tx: &mut Tx, batches: &[&WriteBatch]) -> StoreResu
     for chunk in new.chunks(ROWS_PER_INSERT) {
         tx.execute(&insert_entities(d, chunk)).await?;
     }
-    for w in &updates {
-        write_entity(tx, w).await?;
-    }
+    update_entities(tx, &updates).await?;
+    let seen: Vec<_> = new
+        .iter()
+        .chain(&updates)
+        .filter_map(|w| w.record.discovery.as_ref())
+        .collect();
+    write_seen(tx, &seen).await?;
     let records: Vec<_> = new.iter().map(|w| &w.record).collect();
     crate::keys::replace(tx, &records, true).await?;
     let records: Vec<_> = updates.iter().map(|w| &w.record).collect();
@@ -95,21 +101,8 @@ pub(crate) async fn apply_all(tx: &mut Tx, batches: &[&WriteBatch]) -> StoreResu
         relation(tx, edit).await?;
     }
     upsert_relations(tx, &upserts).await?;
-    for (id, refs) in batches.iter().flat_map(|b| &b.pending) {
-        tx.execute(&sql!(
-            "DELETE FROM pending_refs WHERE src_id = ?",
-            id.to_string()
-        ))
-        .await?;
-        for chunk in refs.chunks(ROWS_PER_INSERT) {
-            let mut s = Sql::new("INSERT INTO pending_refs (src_id, field, target_key) VALUES ");
-            for (i, (field, key)) in chunk.iter().enumerate() {
-                s.push_row(i == 0, [id.to_string(), field.clone(), key.clone()]);
-            }
-            s.push(" ON CONFLICT (src_id, field, target_key) DO NOTHING");
-            tx.execute(&s).await?;
-        }
-    }
+    let pending: Vec<_> = batches.iter().flat_map(|b| &b.pending).collect();
+    replace_pending(tx, &pending, &new_ids).await?;
     for (src, field, key) in batches.iter().flat_map(|b| &b.resolved) {
         let s = sql!(
             "DELETE FROM pending_refs WHERE src_id = ? AND field = ? AND target_key = ?",
@@ -169,7 +162,7 @@ pub(crate) async fn apply_all(tx: &mut Tx, batches: &[&WriteBatch]) -> StoreResu
 fn insert_entities(d: Dialect, chunk: &[&EntityWrite]) -> Sql {
     let mut s = Sql::new(
         "INSERT INTO entities (id, kind, family, name, active, owner_kind, owner_id, revision, created_at, updated_at, search, \
-         discovery_key, discovery_scope, seen_run, seen_at, data) VALUES ",
+         discovery_key, discovery_scope, data) VALUES ",
     );
     for (i, w) in chunk.iter().enumerate() {
         let r = &w.record;
@@ -199,8 +192,6 @@ fn insert_entities(d: Dialect, chunk: &[&EntityWrite]) -> Sql {
         let found = r.discovery.as_ref();
         s.bind(found.map(|x| x.key.clone())).push(", ");
         s.bind(found.map(|x| x.scope.clone())).push(", ");
-        s.bind(found.map(|x| x.run.clone())).push(", ");
-        s.bind(found.map(|x| micros(x.seen_at))).push(", ");
         let doc = serde_json::Value::Object(r.data.clone());
         match d {
             Dialect::Sqlite => s.push("jsonb(").bind(doc).push(")"),
@@ -211,41 +202,120 @@ fn insert_entities(d: Dialect, chunk: &[&EntityWrite]) -> Sql {
     s
 }
 
-/// Updates an entity if nobody changed it since it was read (optimistic concurrency).
-async fn write_entity(tx: &mut Tx, w: &EntityWrite) -> StoreResult<()> {
-    let r = &w.record;
-    let data = serde_json::Value::Object(r.data.clone());
-    let doc = tx.dialect().doc_in();
-    let expected = w.expected_revision.unwrap_or_default();
-    let s = sql!(
-        &format!(
-            "UPDATE entities SET family = ?, name = ?, active = ?, owner_kind = ?, owner_id = ?, revision = ?, \
-             updated_at = ?, search = ?, data = {doc} WHERE id = ? AND revision = ?"
-        ),
-        r.family.clone(),
-        r.name.as_str(),
-        r.active,
-        r.owner.kind.as_str(),
-        r.owner.id.to_string(),
-        r.revision,
-        micros(r.updated_at),
-        r.search.as_str(),
-        data,
-        r.id.to_string(),
-        expected
-    );
-    if tx.execute(&s).await? == 0 {
-        return Err(StoreError::Conflict(r.id.to_string()));
+/// Updates entities that nobody changed since they were read (optimistic concurrency): one
+/// `UPDATE … FROM (VALUES …)` per chunk, and a stale revision fails the write. The discovery
+/// identity is set in the same statement (a second `UPDATE` would write each row twice).
+async fn update_entities(tx: &mut Tx, updates: &[&EntityWrite]) -> StoreResult<()> {
+    let doc = tx.dialect().doc_in().replace('?', "v.data");
+    // One statement may not update a row twice: an entity written twice starts a new chunk.
+    let mut chunks: Vec<Vec<&EntityWrite>> = Vec::new();
+    let mut ids = HashSet::new();
+    for w in updates {
+        if chunks.last().is_none_or(|c| c.len() == ROWS_PER_INSERT) || !ids.insert(w.record.id) {
+            chunks.push(Vec::new());
+            ids = HashSet::from([w.record.id]);
+        }
+        chunks.last_mut().expect("a chunk was pushed").push(w);
     }
-    if let Some(found) = &r.discovery {
-        let s = sql!(
-            "UPDATE entities SET discovery_key = ?, discovery_scope = ?, seen_run = ?, seen_at = ? WHERE id = ?",
-            found.key.as_str(),
-            found.scope.as_str(),
-            found.run.as_str(),
-            micros(found.seen_at),
-            r.id.to_string()
+    for chunk in chunks {
+        let mut s = Sql::new(
+            "WITH v (id, family, name, active, owner_kind, owner_id, revision, updated_at, search, data, \
+             expected, discovery_key, discovery_scope) AS (VALUES ",
         );
+        for (i, w) in chunk.iter().enumerate() {
+            let r = &w.record;
+            let found = r.discovery.as_ref();
+            let row: [Arg; 13] = [
+                r.id.to_string().into(),
+                r.family.clone().into(),
+                r.name.as_str().into(),
+                r.active.into(),
+                r.owner.kind.as_str().into(),
+                r.owner.id.to_string().into(),
+                r.revision.into(),
+                micros(r.updated_at).into(),
+                r.search.as_str().into(),
+                serde_json::Value::Object(r.data.clone()).into(),
+                w.expected_revision.unwrap_or_default().into(),
+                found.map(|x| x.key.clone()).into(),
+                found.map(|x| x.scope.clone()).into(),
+            ];
+            s.push_row(i == 0, row);
+        }
+        s.push(&format!(
+            ") UPDATE entities SET family = v.family, name = v.name, active = v.active, \
+             owner_kind = v.owner_kind, owner_id = v.owner_id, revision = v.revision, \
+             updated_at = v.updated_at, search = v.search, data = {doc}, \
+             discovery_key = COALESCE(v.discovery_key, entities.discovery_key), \
+             discovery_scope = COALESCE(v.discovery_scope, entities.discovery_scope) \
+             FROM v WHERE entities.id = v.id AND entities.revision = v.expected RETURNING entities.id"
+        ));
+        let written: HashSet<String> = tx
+            .fetch_all::<(String,)>(&s)
+            .await?
+            .into_iter()
+            .map(|(id,)| id)
+            .collect();
+        if let Some(stale) = chunk
+            .iter()
+            .find(|w| !written.contains(&w.record.id.to_string()))
+        {
+            return Err(StoreError::Conflict(stale.record.id.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// Records the run and time that last saw discovered entities (`discovery_seen`).
+async fn write_seen(tx: &mut Tx, seen: &[&Discovered]) -> StoreResult<()> {
+    for chunk in seen.chunks(ROWS_PER_INSERT) {
+        let mut s = Sql::new("INSERT INTO discovery_seen (discovery_key, run, seen_at) VALUES ");
+        for (i, found) in chunk.iter().enumerate() {
+            let row: [Arg; 3] = [
+                found.key.as_str().into(),
+                found.run.as_str().into(),
+                micros(found.seen_at).into(),
+            ];
+            s.push_row(i == 0, row);
+        }
+        s.push(
+            " ON CONFLICT (discovery_key) DO UPDATE SET run = excluded.run, seen_at = excluded.seen_at",
+        );
+        tx.execute(&s).await?;
+    }
+    Ok(())
+}
+
+/// Replaces the pending references of the entities in `pending` (the last list of an entity
+/// wins): new entities have none to delete.
+async fn replace_pending(
+    tx: &mut Tx,
+    pending: &[&(EntityId, Vec<(String, String)>)],
+    new_ids: &HashSet<EntityId>,
+) -> StoreResult<()> {
+    let latest: BTreeMap<EntityId, &Vec<(String, String)>> =
+        pending.iter().map(|(id, refs)| (*id, refs)).collect();
+    let existing: Vec<String> = latest
+        .keys()
+        .filter(|id| !new_ids.contains(id))
+        .map(ToString::to_string)
+        .collect();
+    for chunk in existing.chunks(ROWS_PER_INSERT * 2) {
+        let mut s = Sql::new("DELETE FROM pending_refs WHERE src_id IN (");
+        s.bind_list(chunk.iter().cloned()).push(")");
+        tx.execute(&s).await?;
+    }
+    let rows: BTreeSet<(EntityId, &String, &String)> = latest
+        .iter()
+        .flat_map(|(id, refs)| refs.iter().map(move |(field, key)| (*id, field, key)))
+        .collect();
+    let rows: Vec<_> = rows.into_iter().collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut s = Sql::new("INSERT INTO pending_refs (src_id, field, target_key) VALUES ");
+        for (i, (id, field, key)) in chunk.iter().enumerate() {
+            s.push_row(i == 0, [id.to_string(), (*field).clone(), (*key).clone()]);
+        }
+        s.push(" ON CONFLICT (src_id, field, target_key) DO NOTHING");
         tx.execute(&s).await?;
     }
     Ok(())

@@ -97,7 +97,11 @@ impl Core {
     ) -> CoreResult<PageOutcome> {
         for _ in 0..3 {
             match self.try_reconcile_page(run, scope, page).await {
-                Err(CoreError::Store(StoreError::Conflict(_))) => continue,
+                // Another page or task wrote one of these entities first (a provider id listed
+                // on two pages at once is created by one of them): read again and reconcile.
+                Err(CoreError::Store(StoreError::Conflict(_) | StoreError::Duplicate(_))) => {
+                    continue;
+                }
                 other => return other,
             }
         }

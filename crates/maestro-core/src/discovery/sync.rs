@@ -14,7 +14,7 @@ use maestro_model::schema::Kind;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{ReconcileStats, SyncRun};
+use super::{PageOutcome, ReconcileStats, SyncRun};
 use crate::caller::Access;
 use crate::ports::TaskStatus;
 use crate::{Caller, Core, CoreError, CoreResult, Source};
@@ -43,28 +43,57 @@ pub struct Discovery {
     providers: Arc<HashMap<&'static str, Arc<dyn Provider>>>,
 }
 
+/// Pages of one listing reconciled at once: the next page is mapped and read while the previous
+/// one is written (and a provider with real latency fetches the one after).
+const PAGES_IN_FLIGHT: usize = 4;
+
+/// Receives a listing's pages and reconciles them, at most [`PAGES_IN_FLIGHT`] at a time.
 struct Sink<'a> {
     core: &'a Core,
-    run: &'a SyncRun,
-    scope: String,
+    run: Arc<SyncRun>,
+    scope: Arc<str>,
     stats: ReconcileStats,
     observed: u64,
     reporter: &'a dyn SyncReporter,
+    /// Pages under way; dropping the sink (a failed or cancelled listing) aborts them.
+    in_flight: tokio::task::JoinSet<CoreResult<PageOutcome>>,
+}
+
+impl Sink<'_> {
+    /// Waits for one page under way and adds what it did.
+    async fn collect_one(&mut self) -> Result<(), String> {
+        let Some(done) = self.in_flight.join_next().await else {
+            return Ok(());
+        };
+        let out = done
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        self.stats.add(out.stats);
+        for note in out.notes.into_iter().take(20) {
+            self.reporter.log("warn", note).await;
+        }
+        Ok(())
+    }
+
+    /// Waits for every page under way: a listing is complete only once all of it is written.
+    async fn finish(&mut self) -> Result<(), String> {
+        while !self.in_flight.is_empty() {
+            self.collect_one().await?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
 impl ObservationSink for Sink<'_> {
     async fn accept(&mut self, page: Vec<Observation>) -> Result<(), String> {
         self.observed += page.len() as u64;
-        let out = self
-            .core
-            .reconcile_page(self.run, &self.scope, &page)
-            .await
-            .map_err(|e| e.to_string())?;
-        self.stats.add(out.stats);
-        for note in out.notes.into_iter().take(20) {
-            self.reporter.log("warn", note).await;
+        while self.in_flight.len() >= PAGES_IN_FLIGHT {
+            self.collect_one().await?;
         }
+        let (core, run, scope) = (self.core.clone(), self.run.clone(), self.scope.clone());
+        self.in_flight
+            .spawn(async move { core.reconcile_page(&run, &scope, &page).await });
         Ok(())
     }
 }
@@ -245,28 +274,39 @@ impl Discovery {
                 format!("{}: listing {} region(s)", info.name, account.regions.len()),
             )
             .await;
+        let shared = Arc::new(run.clone());
         let results = futures::stream::iter(account.regions.clone())
-            .map(|region| async move {
-                let scope = format!("{}:{region}:{}", run.connection_id, info.name);
-                let mut sink = Sink {
-                    core: &self.core,
-                    run,
-                    scope: scope.clone(),
-                    stats: ReconcileStats::default(),
-                    observed: 0,
-                    reporter,
-                };
-                let listed = provider.run(account, &region, info.name, &mut sink).await;
-                // Only a complete listing may deactivate what it did not see.
-                let closed = match &listed {
-                    Ok(_) => self
-                        .core
-                        .finish_scope(run, &scope)
-                        .await
-                        .map_err(|e| ProviderError::Other(e.to_string())),
-                    Err(_) => Ok(0),
-                };
-                (region, listed, closed, sink.stats, sink.observed)
+            .map(|region| {
+                let shared = shared.clone();
+                async move {
+                    let scope = format!("{}:{region}:{}", run.connection_id, info.name);
+                    let mut sink = Sink {
+                        core: &self.core,
+                        run: shared,
+                        scope: scope.as_str().into(),
+                        stats: ReconcileStats::default(),
+                        observed: 0,
+                        reporter,
+                        in_flight: tokio::task::JoinSet::new(),
+                    };
+                    let mut listed = provider.run(account, &region, info.name, &mut sink).await;
+                    // A page that failed to be written leaves the listing incomplete.
+                    if let Err(e) = sink.finish().await
+                        && listed.is_ok()
+                    {
+                        listed = Err(ProviderError::Other(e));
+                    }
+                    // Only a complete listing may deactivate what it did not see.
+                    let closed = match &listed {
+                        Ok(_) => self
+                            .core
+                            .finish_scope(run, &scope)
+                            .await
+                            .map_err(|e| ProviderError::Other(e.to_string())),
+                        Err(_) => Ok(0),
+                    };
+                    (region, listed, closed, sink.stats, sink.observed)
+                }
             })
             .buffer_unordered(REGION_CONCURRENCY)
             .collect::<Vec<_>>()
