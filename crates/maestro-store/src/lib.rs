@@ -116,7 +116,22 @@ impl Db {
                 self.pools.execute(&Sql::new(&alter)).await?;
             }
         }
-        for stmt in indexes::statements(self.pools.dialect()) {
+        let statements = indexes::statements(self.dialect());
+        if self.dialect() == Dialect::Sqlite {
+            let existing: Vec<(String, String)> = self
+                .pools
+                .fetch_all(&Sql::new(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+                ))
+                .await?;
+            for name in indexes::redefined(&statements, &existing) {
+                tracing::info!(index = %name, "rebuilding an index whose definition changed");
+                self.pools
+                    .execute(&Sql::new(&format!("DROP INDEX {name}")))
+                    .await?;
+            }
+        }
+        for stmt in statements {
             self.pools.execute(&Sql::new(&stmt)).await?;
         }
         let mut tx = self.pools.begin().await?;
