@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use maestro_core::ports::{StoreError, StoreResult};
+use serde_json::value::RawValue;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -56,22 +57,22 @@ macro_rules! bind_all {
                 Arg::Int(i) => q.bind(*i),
                 Arg::Float(f) => q.bind(*f),
                 Arg::Bool(b) => q.bind(*b),
-                Arg::Json(v) => q.bind($json(v.clone())),
+                Arg::Json(v) => q.bind($json(v)),
                 Arg::OptText(v) => q.bind(v.clone()),
                 Arg::OptInt(v) => q.bind(*v),
-                Arg::OptJson(v) => q.bind(v.clone().map($json)),
+                Arg::OptJson(v) => q.bind(v.as_deref().map($json)),
             };
         }
         q
     }};
 }
 
-fn sqlite_json(v: serde_json::Value) -> String {
-    v.to_string()
+fn sqlite_json(v: &RawValue) -> String {
+    v.get().to_owned()
 }
 
-fn pg_json(v: serde_json::Value) -> sqlx::types::Json<serde_json::Value> {
-    sqlx::types::Json(v)
+fn pg_json(v: &RawValue) -> sqlx::types::Json<Box<RawValue>> {
+    sqlx::types::Json(v.to_owned())
 }
 
 impl Pools {

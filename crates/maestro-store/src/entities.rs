@@ -159,8 +159,8 @@ fn json_arg(d: Dialect, v: &Scalar) -> Arg {
     match (d, v) {
         (Dialect::Sqlite, Scalar::Num(n)) => Arg::Float(*n),
         (Dialect::Sqlite, Scalar::Bool(b)) => Arg::Bool(*b),
-        (Dialect::Postgres, Scalar::Num(n)) => Arg::Json(serde_json::json!(n)),
-        (Dialect::Postgres, Scalar::Bool(b)) => Arg::Json(serde_json::json!(b)),
+        (Dialect::Postgres, Scalar::Num(n)) => Arg::json(n),
+        (Dialect::Postgres, Scalar::Bool(b)) => Arg::json(b),
         (_, other) => text_arg(other),
     }
 }

@@ -2,7 +2,9 @@
 //! placeholders and typed arguments; rendering numbers the placeholders for PostgreSQL. The
 //! few dialect differences (JSON paths, `ILIKE`, `GREATEST`) go through [`Dialect`].
 
+use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The SQL dialect of a backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,11 +20,30 @@ pub enum Arg {
     Int(i64),
     Float(f64),
     Bool(bool),
-    /// A JSON document: TEXT on SQLite, JSONB on PostgreSQL.
-    Json(Value),
+    /// A JSON document, serialized once when bound (not cloned as a tree of values): TEXT on
+    /// SQLite, JSONB on PostgreSQL.
+    Json(Box<RawValue>),
     OptText(Option<String>),
     OptInt(Option<i64>),
-    OptJson(Option<Value>),
+    OptJson(Option<Box<RawValue>>),
+}
+
+impl Arg {
+    /// A JSON document from anything serializable, read in place.
+    pub fn json<T: Serialize + ?Sized>(v: &T) -> Self {
+        Arg::Json(raw(v))
+    }
+
+    /// An optional JSON document (SQL `NULL` when `None`).
+    pub fn opt_json<T: Serialize + ?Sized>(v: Option<&T>) -> Self {
+        Arg::OptJson(v.map(raw))
+    }
+}
+
+/// The JSON text of `v`. Values, maps and the store's own types always serialize (their keys
+/// are strings); JSON `null` stands in should one not.
+fn raw<T: Serialize + ?Sized>(v: &T) -> Box<RawValue> {
+    serde_json::value::to_raw_value(v).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
 impl From<&str> for Arg {
@@ -47,7 +68,7 @@ impl From<i16> for Arg {
 }
 impl From<Value> for Arg {
     fn from(v: Value) -> Self {
-        Arg::Json(v)
+        Arg::json(&v)
     }
 }
 impl From<bool> for Arg {

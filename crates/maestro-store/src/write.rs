@@ -148,9 +148,9 @@ pub(crate) async fn apply_all(tx: &mut Tx, batches: &[&WriteBatch]) -> StoreResu
                 .push(", ")
                 .bind(c.op.as_str())
                 .push(", ");
-            s.bind(c.changes.clone())
+            s.bind(Arg::json(&c.changes))
                 .push(", ")
-                .bind(crate::sql::Arg::OptJson(c.context.clone()));
+                .bind(Arg::opt_json(c.context.as_ref()));
             s.push(")");
         }
         tx.execute(&s).await?;
@@ -192,7 +192,7 @@ fn insert_entities(d: Dialect, chunk: &[&EntityWrite]) -> Sql {
         let found = r.discovery.as_ref();
         s.bind(found.map(|x| x.key.clone())).push(", ");
         s.bind(found.map(|x| x.scope.clone())).push(", ");
-        let doc = serde_json::Value::Object(r.data.clone());
+        let doc = Arg::json(&r.data);
         match d {
             Dialect::Sqlite => s.push("jsonb(").bind(doc).push(")"),
             Dialect::Postgres => s.bind(doc),
@@ -235,7 +235,7 @@ async fn update_entities(tx: &mut Tx, updates: &[&EntityWrite]) -> StoreResult<(
                 r.revision.into(),
                 micros(r.updated_at).into(),
                 r.search.as_str().into(),
-                serde_json::Value::Object(r.data.clone()).into(),
+                Arg::json(&r.data),
                 w.expected_revision.unwrap_or_default().into(),
                 found.map(|x| x.key.clone()).into(),
                 found.map(|x| x.scope.clone()).into(),
@@ -403,7 +403,7 @@ async fn upsert_relations(tx: &mut Tx, edits: &[&RelationEdit]) -> StoreResult<(
                 src.to_string().into(),
                 (*rel).into(),
                 dst.to_string().into(),
-                serde_json::Value::Object((*attrs).clone()).into(),
+                Arg::json(*attrs),
                 (*position).into(),
             ];
             s.push_row(i == 0, row);
