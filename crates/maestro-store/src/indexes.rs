@@ -6,11 +6,12 @@
 //!
 //! On SQLite the indexes of *facets* — indexed fields that describe rather than identify
 //! (environment, role, status, OS, CPU, memory…) — are composite: the facet, then `active`, the
-//! family, the creation time, every other facet of the kind, the owner and the sort columns. A list filtered on
-//! facets is then counted, filtered and sorted inside one index, without reading the (large)
-//! rows; identifiers (hostname, IPs, provider ids) are selective enough alone. PostgreSQL
-//! cannot answer a query from an expression index alone, so there each facet is a generated
-//! column (`facet_columns.rs`) and its index carries the other facets' columns (`INCLUDE`).
+//! family, the creation time, every other facet of the kind, the owner and the sort columns. A
+//! list filtered on facets is then counted, filtered and sorted inside one index, without
+//! reading the (large) rows; identifiers (hostname, IPs, provider ids) are selective enough
+//! alone. PostgreSQL cannot answer a query from an expression index alone, so there each facet
+//! is a generated column (`facet_columns.rs`) and its index carries the other facets' columns
+//! (`INCLUDE`).
 
 use maestro_model::schema::{self, Kind, Ty};
 

@@ -30,7 +30,7 @@ pub(crate) struct Upkeep {
     /// The entities the last refresh counted.
     analyzed_rows: AtomicU64,
     /// A refresh is running: the next one waits for a later threshold instead of queueing.
-    running: Arc<AtomicBool>,
+    running: AtomicBool,
 }
 
 impl Upkeep {
@@ -51,7 +51,7 @@ impl Upkeep {
         let (this, pools) = (self.clone(), pools.clone());
         tokio::spawn(async move {
             if let Err(e) = this.refresh(&pools, now, analyze).await {
-                tracing::warn!(error = %e, "statistics refresh failed");
+                tracing::warn!(error = %e, analyze, "vacuum after bulk inserts failed");
             }
             this.running.store(false, Ordering::Release);
         });
