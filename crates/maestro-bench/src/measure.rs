@@ -51,16 +51,11 @@ pub async fn load(
                     .map(|i| server(i, &mut Rng::new(i * 7919 + 17)))
                     .collect();
                 let mut ids = Vec::with_capacity(bodies.len());
-                for w in core
+                for created in core
                     .create_entities(caller, Collection::Servers, &bodies)
                     .await?
                 {
-                    ids.push(
-                        w.entity["id"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .parse::<EntityId>()?,
-                    );
+                    ids.push(created.id);
                 }
                 let before = done.fetch_add(end - start, Ordering::Relaxed);
                 if (before + end - start) / 20_000 != before / 20_000 {

@@ -16,6 +16,13 @@ use crate::accounts::as_object;
 use crate::ports::{AclRow, EntityRecord, EntityWrite, RelationRow, WriteBatch};
 use crate::{Caller, Core, CoreError, CoreResult};
 
+/// One entity of a bulk creation: its id and the duplicate warnings it raised.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: EntityId,
+    pub warnings: Vec<Value>,
+}
+
 /// A creation ready to be written (warnings are filled by the caller: one by one or in bulk).
 struct Prepared {
     record: EntityRecord,
@@ -45,12 +52,14 @@ impl Core {
 
     /// Creates many entities of one collection in a single write: all or none. An invalid item
     /// is reported with its index (`[3].cpu`). References must point at existing entities.
+    /// Answers each new entity's id and warnings, in order, as bulk APIs do: not its whole
+    /// document (building 500 views cost a tenth of Maestro's CPU in a bulk load).
     pub async fn create_entities(
         &self,
         caller: &Caller,
         coll: Collection,
         bodies: &[Value],
-    ) -> CoreResult<Vec<Written>> {
+    ) -> CoreResult<Vec<Created>> {
         let owner_name = self.owner_name(caller, coll).await?;
         let mut prepared = Vec::with_capacity(bodies.len());
         for (i, body) in bodies.iter().enumerate() {
@@ -81,14 +90,13 @@ impl Core {
         self.store.write(batch).await.map_err(write_error)?;
         let created: Vec<_> = prepared.iter().map(|p| ("created", &p.record)).collect();
         self.announce_all(&created).await;
-        let mut out = Vec::with_capacity(prepared.len());
-        for p in prepared {
-            out.push(Written {
-                entity: super::entity_view(&p.record, &p.rows),
+        Ok(prepared
+            .into_iter()
+            .map(|p| Created {
+                id: p.record.id,
                 warnings: p.warnings,
-            });
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     /// Who owns what `caller` creates in `coll`, by name (checked: a team must be writable).

@@ -3,6 +3,7 @@
 //! caller's role, and stores the entity, its relation rows and its history in one batch.
 
 mod create;
+pub use create::Created;
 mod grants;
 mod prepare;
 pub(crate) mod refs;
