@@ -50,13 +50,12 @@ pub async fn load(
                 let bodies: Vec<_> = (start..end)
                     .map(|i| server(i, &mut Rng::new(i * 7919 + 17)))
                     .collect();
-                let mut ids = Vec::with_capacity(bodies.len());
-                for created in core
+                let ids: Vec<EntityId> = core
                     .create_entities(caller, Collection::Servers, &bodies)
                     .await?
-                {
-                    ids.push(created.id);
-                }
+                    .into_iter()
+                    .map(|created| created.id)
+                    .collect();
                 let before = done.fetch_add(end - start, Ordering::Relaxed);
                 if (before + end - start) / 20_000 != before / 20_000 {
                     eprintln!("  … {} loaded", before + end - start);

@@ -131,27 +131,19 @@ pub(crate) async fn apply_all(tx: &mut Tx, batches: &[&WriteBatch]) -> StoreResu
             "INSERT INTO changes (id, subject_kind, subject_id, at, actor_id, actor_name, source, op, changes, context) VALUES ",
         );
         for (i, c) in chunk.iter().enumerate() {
-            s.push(if i == 0 { "(" } else { ", (" });
-            s.bind(c.id.to_string())
-                .push(", ")
-                .bind(c.subject_kind.as_str())
-                .push(", ");
-            s.bind(c.subject_id.as_str())
-                .push(", ")
-                .bind(micros(c.at))
-                .push(", ");
-            s.bind(c.actor_id.map(|u| u.to_string()))
-                .push(", ")
-                .bind(c.actor_name.as_str())
-                .push(", ");
-            s.bind(c.source.as_str())
-                .push(", ")
-                .bind(c.op.as_str())
-                .push(", ");
-            s.bind(Arg::json(&c.changes))
-                .push(", ")
-                .bind(Arg::opt_json(c.context.as_ref()));
-            s.push(")");
+            let row: [Arg; 10] = [
+                c.id.to_string().into(),
+                c.subject_kind.as_str().into(),
+                c.subject_id.as_str().into(),
+                micros(c.at).into(),
+                c.actor_id.map(|u| u.to_string()).into(),
+                c.actor_name.as_str().into(),
+                c.source.as_str().into(),
+                c.op.as_str().into(),
+                Arg::json(&c.changes),
+                Arg::opt_json(c.context.as_ref()),
+            ];
+            s.push_row(i == 0, row);
         }
         tx.execute(&s).await?;
     }
