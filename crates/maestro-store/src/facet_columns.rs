@@ -27,9 +27,14 @@ impl FacetColumn {
         format!("f_{}", self.path.replace('.', "_"))
     }
 
-    /// `ADD COLUMN` clause: the same expression the filters use on the document.
+    /// `ADD COLUMN` clause: the same expression the filters use on the document. Text compares
+    /// byte by byte, like the other columns of `entities` (migration 0012).
     pub fn add_clause(&self) -> String {
-        let ty = if self.numeric { "jsonb" } else { "text" };
+        let ty = if self.numeric {
+            "jsonb"
+        } else {
+            "text COLLATE \"C\""
+        };
         let expr = indexes::json_expr(Dialect::Postgres, &self.path, self.numeric);
         format!(
             "ADD COLUMN IF NOT EXISTS {} {ty} GENERATED ALWAYS AS ({expr}) STORED",
@@ -95,7 +100,7 @@ mod tests {
         assert!(!env.numeric);
         assert_eq!(
             env.add_clause(),
-            "ADD COLUMN IF NOT EXISTS f_environment text GENERATED ALWAYS AS ((data #>> '{environment}')) STORED"
+            "ADD COLUMN IF NOT EXISTS f_environment text COLLATE \"C\" GENERATED ALWAYS AS ((data #>> '{environment}')) STORED"
         );
         let cpu = of("cpu").unwrap();
         assert!(cpu.numeric);

@@ -216,11 +216,12 @@ impl Dialect {
         }
     }
 
-    /// Case-insensitive `LIKE`.
+    /// Case-insensitive `LIKE`. On PostgreSQL under the database's collation: columns that
+    /// compare byte by byte (`"C"`, migration 0012) would fold only ASCII letters.
     pub fn ilike(self) -> &'static str {
         match self {
             Dialect::Sqlite => "LIKE",
-            Dialect::Postgres => "ILIKE",
+            Dialect::Postgres => "COLLATE \"default\" ILIKE",
         }
     }
 

@@ -18,8 +18,12 @@ use crate::sql::{Dialect, Sql};
 /// Vacuum after this many new entities (and once at the first thousand).
 const EVERY: u64 = 5_000;
 
-/// The tables whose statistics and visibility the inventory reads depend on.
-const TABLES: &str = "entities, acl, relations, changes, entity_keys, key_counts";
+/// The tables whose visibility maps the inventory's counts read (index-only scans).
+const VACUUMED: &str = "entities, acl, relations, entity_keys, key_counts";
+
+/// The tables whose statistics the inventory's plans depend on: the history too, which no
+/// index-only scan reads (autovacuum sets its visibility in its own time).
+const ANALYZED: &str = "entities, acl, relations, changes, entity_keys, key_counts";
 
 #[derive(Debug, Default)]
 pub(crate) struct Upkeep {
@@ -71,13 +75,14 @@ impl Upkeep {
         analyze: bool,
     ) -> maestro_core::ports::StoreResult<()> {
         // VACUUM cannot run inside a transaction block.
+        pools
+            .run_outside_transaction(&format!("VACUUM {VACUUMED}"))
+            .await?;
         if !analyze {
-            return pools
-                .run_outside_transaction(&format!("VACUUM {TABLES}"))
-                .await;
+            return Ok(());
         }
         pools
-            .run_outside_transaction(&format!("VACUUM (ANALYZE) {TABLES}"))
+            .run_outside_transaction(&format!("ANALYZE {ANALYZED}"))
             .await?;
         let rows = pools
             .fetch_i64(&Sql::new(

@@ -91,16 +91,23 @@ pub(crate) async fn apply_all(tx: &mut Tx, batches: &[&WriteBatch]) -> StoreResu
     }
     // Consecutive upserts (a page of discovered servers, each placed in its datacenter) are
     // checked and written together; removals keep their place in the order.
+    // Entities this transaction inserted active need no check as relation ends: nobody else
+    // sees them before it commits.
+    let fresh: HashSet<EntityId> = new
+        .iter()
+        .filter(|w| w.record.active)
+        .map(|w| w.record.id)
+        .collect();
     let mut upserts = Vec::new();
     for edit in batches.iter().flat_map(|b| &b.relations) {
         if matches!(edit, RelationEdit::Upsert { .. }) {
             upserts.push(edit);
             continue;
         }
-        upsert_relations(tx, &std::mem::take(&mut upserts)).await?;
-        relation(tx, edit).await?;
+        upsert_relations(tx, &std::mem::take(&mut upserts), &fresh).await?;
+        relation(tx, edit, &fresh).await?;
     }
-    upsert_relations(tx, &upserts).await?;
+    upsert_relations(tx, &upserts, &fresh).await?;
     let pending: Vec<_> = batches.iter().flat_map(|b| &b.pending).collect();
     replace_pending(tx, &pending, &new_ids).await?;
     for (src, field, key) in batches.iter().flat_map(|b| &b.resolved) {
@@ -313,7 +320,7 @@ async fn replace_pending(
     Ok(())
 }
 
-async fn relation(tx: &mut Tx, edit: &RelationEdit) -> StoreResult<()> {
+async fn relation(tx: &mut Tx, edit: &RelationEdit, fresh: &HashSet<EntityId>) -> StoreResult<()> {
     match edit {
         RelationEdit::Remove { src, rel, dst } => {
             let s = sql!(
@@ -332,14 +339,20 @@ async fn relation(tx: &mut Tx, edit: &RelationEdit) -> StoreResult<()> {
             );
             tx.execute(&s).await?;
         }
-        RelationEdit::Upsert { .. } => upsert_relations(tx, &[edit]).await?,
+        RelationEdit::Upsert { .. } => upsert_relations(tx, &[edit], fresh).await?,
     }
     Ok(())
 }
 
 /// Adds or updates relation rows. Every end must be active; on PostgreSQL the ends are
 /// share-locked so a concurrent delete waits for this write (and then removes the new rows too).
-async fn upsert_relations(tx: &mut Tx, edits: &[&RelationEdit]) -> StoreResult<()> {
+/// Ends in `fresh` (inserted active by this transaction) are neither read nor locked: locking a
+/// row writes it again (500 servers placed in their datacenter were 500 row locks).
+async fn upsert_relations(
+    tx: &mut Tx,
+    edits: &[&RelationEdit],
+    fresh: &HashSet<EntityId>,
+) -> StoreResult<()> {
     // The last edit of a row wins, as it would applied one by one (and one statement may not
     // update a row twice).
     let mut rows = BTreeMap::new();
@@ -365,7 +378,7 @@ async fn upsert_relations(tx: &mut Tx, edits: &[&RelationEdit]) -> StoreResult<(
     } else {
         ""
     };
-    let ends: Vec<EntityId> = ends.into_iter().collect();
+    let ends: Vec<EntityId> = ends.into_iter().filter(|e| !fresh.contains(e)).collect();
     let mut active = HashSet::new();
     for chunk in ends.chunks(ROWS_PER_INSERT * 2) {
         let mut check = Sql::new("SELECT id FROM entities WHERE id IN (");
@@ -379,7 +392,7 @@ async fn upsert_relations(tx: &mut Tx, edits: &[&RelationEdit]) -> StoreResult<(
         for edit in edits {
             if let RelationEdit::Upsert { src, dst, .. } = edit {
                 for end in [dst, src] {
-                    if !active.contains(&end.to_string()) {
+                    if !fresh.contains(end) && !active.contains(&end.to_string()) {
                         return Err(StoreError::MissingTarget(*end));
                     }
                 }
