@@ -3,14 +3,28 @@
 //! writer waits (a third of the time of a 500-entity write). A background task checkpoints
 //! instead, on a reader connection, so commits only append to the WAL; the writer's own
 //! automatic checkpoint stays as a backstop for a WAL that grows past `BACKSTOP_PAGES`.
-
+//!
+//! A passive checkpoint copies pages but cannot rewind the WAL while readers keep reading, and
+//! during a long load they always are (a discovery sync reads every page it writes): the WAL
+//! grew past the old 64 MB backstop a second into a 20,000-server sync, and from then on
+//! *every* commit checkpointed and synced the database — the writer's thread waited a third of
+//! the time. So when the WAL passes `RESTART_PAGES` the task asks for a restarting checkpoint
+//! instead, which holds new writes back (briefly: one copy and sync of what the passive rounds
+//! left) until readers leave the WAL, so the next commit writes it from the start again; and
+//! SQLite shrinks the file back to `WAL_KEPT_BYTES` when it does.
 use std::time::Duration;
 
 use sqlx::SqlitePool;
 use tokio::task::JoinHandle;
 
-/// Pages after which a commit checkpoints by itself (about 64 MB of WAL).
-pub(crate) const BACKSTOP_PAGES: u32 = 16_384;
+/// Pages after which a commit checkpoints by itself (about 256 MB of WAL).
+pub(crate) const BACKSTOP_PAGES: u32 = 65_536;
+
+/// Pages after which the background task restarts the WAL (about 64 MB).
+const RESTART_PAGES: i64 = 16_384;
+
+/// Bytes of WAL file kept once the WAL rewinds (`journal_size_limit`).
+pub(crate) const WAL_KEPT_BYTES: u64 = 64 << 20;
 
 /// How often the background task checkpoints what was committed.
 const EVERY: Duration = Duration::from_millis(250);
@@ -28,18 +42,31 @@ impl Checkpointer {
                 tick.tick().await;
                 // PASSIVE never blocks readers or the writer; what it cannot copy yet (pages
                 // a reader still needs) the next round copies.
-                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                    .execute(&pool)
-                    .await
-                {
-                    if pool.is_closed() {
-                        return;
+                let passive = checkpoint(&pool, "PASSIVE").await;
+                let restart = match passive {
+                    Ok(frames) => frames >= RESTART_PAGES,
+                    Err(_) if pool.is_closed() => return,
+                    Err(e) => {
+                        tracing::debug!(error = %e, "WAL checkpoint failed");
+                        false
                     }
-                    tracing::debug!(error = %e, "WAL checkpoint failed");
+                };
+                if restart && let Err(e) = checkpoint(&pool, "RESTART").await {
+                    tracing::debug!(error = %e, "WAL restart failed");
                 }
             }
         }))
     }
+}
+
+/// Runs a checkpoint in `mode`; answers the frames in the WAL.
+async fn checkpoint(pool: &SqlitePool, mode: &str) -> sqlx::Result<i64> {
+    let (_busy, frames, _copied): (i64, i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "PRAGMA wal_checkpoint({mode})"
+    )))
+    .fetch_one(pool)
+    .await?;
+    Ok(frames)
 }
 
 impl Drop for Checkpointer {

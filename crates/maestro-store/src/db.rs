@@ -89,6 +89,10 @@ impl Pools {
             .pragma(
                 "wal_autocheckpoint",
                 crate::checkpoint::BACKSTOP_PAGES.to_string(),
+            )
+            .pragma(
+                "journal_size_limit",
+                crate::checkpoint::WAL_KEPT_BYTES.to_string(),
             );
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
