@@ -46,10 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/reset", post(auth::reset))
         .route("/me", get(auth::me).patch(auth::update_me))
         .route("/me/password", put(auth::change_password))
-        .route(
-            "/me/avatar",
-            put(auth::put_avatar).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
-        )
+        // Avatars read their body themselves, up to `UPLOAD_LIMIT` (`extract::Upload`).
+        .route("/me/avatar", put(auth::put_avatar))
         .route("/me/tokens", get(auth::tokens).post(auth::create_token))
         .route("/me/tokens/{id}", delete(auth::revoke_token))
         .route("/users", get(users::list))
@@ -70,9 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/teams/{id}/history", get(teams::history))
         .route(
             "/teams/{id}/avatar",
-            get(teams::avatar)
-                .put(teams::put_avatar)
-                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+            get(teams::avatar).put(teams::put_avatar),
         )
         .route("/teams/{id}/{collection}", post(teams::create_entity))
         .route("/jobs", get(jobs::list))
