@@ -11,7 +11,10 @@
 //! the time. So when the WAL passes `RESTART_PAGES` the task asks for a restarting checkpoint
 //! instead, which holds new writes back (briefly: one copy and sync of what the passive rounds
 //! left) until readers leave the WAL, so the next commit writes it from the start again; and
-//! SQLite shrinks the file back to `WAL_KEPT_BYTES` when it does.
+//! SQLite shrinks the file back to `WAL_KEPT_BYTES` when it does. It waits for readers at most
+//! `RESTART_WAIT` (a long report must not hold writes back): a restart that cannot finish
+//! gives up and the next round tries again.
+
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -22,6 +25,9 @@ pub(crate) const BACKSTOP_PAGES: u32 = 65_536;
 
 /// Pages after which the background task restarts the WAL (about 64 MB).
 const RESTART_PAGES: i64 = 16_384;
+
+/// The longest a restart waits for readers to leave the WAL, new writes waiting meanwhile.
+const RESTART_WAIT: Duration = Duration::from_millis(100);
 
 /// Bytes of WAL file kept once the WAL rewinds (`journal_size_limit`).
 pub(crate) const WAL_KEPT_BYTES: u64 = 64 << 20;
@@ -51,7 +57,7 @@ impl Checkpointer {
                         false
                     }
                 };
-                if restart && let Err(e) = checkpoint(&pool, "RESTART").await {
+                if restart && let Err(e) = restart_wal(&pool).await {
                     tracing::debug!(error = %e, "WAL restart failed");
                 }
             }
@@ -67,6 +73,23 @@ async fn checkpoint(pool: &SqlitePool, mode: &str) -> sqlx::Result<i64> {
     .fetch_one(pool)
     .await?;
     Ok(frames)
+}
+
+/// Copies the rest of the WAL and has the next commit write it from the start, waiting at
+/// most `RESTART_WAIT` for readers (the connection's own busy timeout is put back after).
+async fn restart_wal(pool: &SqlitePool) -> sqlx::Result<()> {
+    let mut conn = pool.acquire().await?;
+    let wait = |ms: u128| sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {ms}"));
+    sqlx::query(wait(RESTART_WAIT.as_millis()))
+        .execute(&mut *conn)
+        .await?;
+    let restarted = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
+        .execute(&mut *conn)
+        .await;
+    sqlx::query(wait(crate::db::BUSY_TIMEOUT.as_millis()))
+        .execute(&mut *conn)
+        .await?;
+    restarted.map(drop)
 }
 
 impl Drop for Checkpointer {

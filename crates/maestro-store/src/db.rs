@@ -75,6 +75,9 @@ fn pg_json(v: &RawValue) -> sqlx::types::Json<Box<RawValue>> {
     sqlx::types::Json(v.to_owned())
 }
 
+/// How long a SQLite statement waits for a lock another connection holds.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Pools {
     pub(crate) async fn connect_sqlite(path: &std::path::Path) -> StoreResult<Self> {
         let options = SqliteConnectOptions::new()
@@ -83,7 +86,7 @@ impl Pools {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .pragma("cache_size", "-32000")
             .pragma("temp_store", "memory")
             .pragma(
