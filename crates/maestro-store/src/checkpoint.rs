@@ -48,8 +48,7 @@ impl Checkpointer {
                 tick.tick().await;
                 // PASSIVE never blocks readers or the writer; what it cannot copy yet (pages
                 // a reader still needs) the next round copies.
-                let passive = checkpoint(&pool, "PASSIVE").await;
-                let restart = match passive {
+                let restart = match passive(&pool).await {
                     Ok(frames) => frames >= RESTART_PAGES,
                     Err(_) if pool.is_closed() => return,
                     Err(e) => {
@@ -65,13 +64,12 @@ impl Checkpointer {
     }
 }
 
-/// Runs a checkpoint in `mode`; answers the frames in the WAL.
-async fn checkpoint(pool: &SqlitePool, mode: &str) -> sqlx::Result<i64> {
-    let (_busy, frames, _copied): (i64, i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "PRAGMA wal_checkpoint({mode})"
-    )))
-    .fetch_one(pool)
-    .await?;
+/// Runs a passive checkpoint; answers the frames in the WAL.
+async fn passive(pool: &SqlitePool) -> sqlx::Result<i64> {
+    let (_busy, frames, _copied): (i64, i64, i64) =
+        sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(pool)
+            .await?;
     Ok(frames)
 }
 
@@ -86,9 +84,14 @@ async fn restart_wal(pool: &SqlitePool) -> sqlx::Result<()> {
     let restarted = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
         .execute(&mut *conn)
         .await;
-    sqlx::query(wait(crate::db::BUSY_TIMEOUT.as_millis()))
+    if let Err(e) = sqlx::query(wait(crate::db::BUSY_TIMEOUT.as_millis()))
         .execute(&mut *conn)
-        .await?;
+        .await
+    {
+        // Not back in the pool with the short timeout.
+        conn.close_on_drop();
+        return Err(e);
+    }
     restarted.map(drop)
 }
 
