@@ -132,26 +132,31 @@ fn column(c: Column) -> &'static str {
     }
 }
 
-/// A document path as text: on PostgreSQL a facet's generated column holds exactly that.
-fn json_text(d: Dialect, path: &[String]) -> String {
-    match facet_column(d, path) {
-        Some(c) if !c.numeric => format!("e.{}", c.name()),
+/// A document path as text, from a facet's generated column where there is one.
+pub(crate) fn json_text(d: Dialect, path: &[String]) -> String {
+    match facet_column(path) {
+        Some(c) if holds(d, c, false) => format!("e.{}", c.name()),
         _ => d.json_text("e.data", path),
     }
 }
 
-/// A document path as a comparable value, from a numeric facet's column where there is one.
+/// A document path as a comparable value, from a facet's generated column where there is one.
 fn json_value(d: Dialect, path: &[String]) -> String {
-    match facet_column(d, path) {
-        Some(c) if c.numeric => format!("e.{}", c.name()),
+    match facet_column(path) {
+        Some(c) if holds(d, c, true) => format!("e.{}", c.name()),
         _ => d.json_value("e.data", path),
     }
 }
 
-fn facet_column(d: Dialect, path: &[String]) -> Option<&'static FacetColumn> {
-    (d == Dialect::Postgres)
-        .then(|| crate::facet_columns::of(&path.join(".")))
-        .flatten()
+fn facet_column(path: &[String]) -> Option<&'static FacetColumn> {
+    crate::facet_columns::of(&path.join("."))
+}
+
+/// Whether a facet's column holds the path as a comparable value (`numeric`) or as text:
+/// SQLite's extracts one value that is both; PostgreSQL's is `jsonb` or `text`, by the
+/// facet's type.
+fn holds(d: Dialect, c: &FacetColumn, numeric: bool) -> bool {
+    d == Dialect::Sqlite || c.numeric == numeric
 }
 
 /// The SQL argument for a typed value compared with a JSON value (`json_value`).

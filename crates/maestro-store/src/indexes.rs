@@ -4,14 +4,14 @@
 //! SQLite an index whose stored definition differs from this version's is dropped and built
 //! again (see `redefined`).
 //!
-//! On SQLite the indexes of *facets* — indexed fields that describe rather than identify
-//! (environment, role, status, OS, CPU, memory…) — are composite: the facet, then `active`, the
-//! family, the creation time, every other facet of the kind, the owner and the sort columns. A
-//! list filtered on facets is then counted, filtered and sorted inside one index, without
-//! reading the (large) rows; identifiers (hostname, IPs, provider ids) are selective enough
-//! alone. PostgreSQL cannot answer a query from an expression index alone, so there each facet
-//! is a generated column (`facet_columns.rs`) and its index carries the other facets' columns
-//! (`INCLUDE`).
+//! Each facet — an indexed field that describes rather than identifies (environment, role,
+//! status, OS, CPU, memory…) — is a generated column of `entities` (`facet_columns.rs`), and
+//! its index is built on those columns. On SQLite the facet indexes are composite: the facet,
+//! then `active`, the family, the creation time, every other facet of the kind, the owner and
+//! the sort columns. A list filtered on facets is then counted, filtered and sorted inside one
+//! index, without reading the (large) rows; identifiers (hostname, IPs, provider ids) are
+//! selective enough alone, as expression indexes. On PostgreSQL a facet index is the facet and
+//! `active`, carrying the other facets' columns (`INCLUDE`) for index-only scans.
 
 use maestro_model::schema::{self, Kind, Ty};
 
@@ -62,6 +62,15 @@ pub(crate) fn json_expr(d: Dialect, path: &str, numeric: bool) -> String {
     }
 }
 
+/// A facet as an index column: its generated column (`facet_columns.rs`), or `expr` on the
+/// document for a path without one.
+fn facet_column(d: Dialect, path: &str, expr: String) -> String {
+    match (d, crate::facet_columns::of(path)) {
+        (Dialect::Sqlite, Some(c)) => c.name(),
+        _ => expr,
+    }
+}
+
 /// `CREATE INDEX IF NOT EXISTS` statements for every indexed JSON path of every kind (and the
 /// `DROP`s of indexes this version no longer makes).
 pub fn statements(d: Dialect) -> Vec<String> {
@@ -89,7 +98,7 @@ pub fn statements(d: Dialect) -> Vec<String> {
                 }
                 (Dialect::Postgres, None) => (name, format!("({expr})")),
                 (Dialect::Sqlite, _) if facet => {
-                    let mut cols = vec![expr, "active".to_owned()];
+                    let mut cols = vec![facet_column(d, &path, expr), "active".to_owned()];
                     if ks.kind.has_family() {
                         cols.push("family".into());
                     }
@@ -100,7 +109,7 @@ pub fn statements(d: Dialect) -> Vec<String> {
                     cols.push("created_at".into());
                     for other in facets.iter().filter(|f| **f != path) {
                         let numeric = paths.iter().any(|(p, f)| p == other && f.ty.is_numeric());
-                        cols.push(json_expr(d, other, numeric));
+                        cols.push(facet_column(d, other, json_expr(d, other, numeric)));
                     }
                     cols.extend(["owner_id", "name", "updated_at"].map(String::from));
                     (name, cols.join(", "))
@@ -209,9 +218,9 @@ mod tests {
             .find(|x| x.contains("ix_facet_server_environment ON"))
             .unwrap();
         assert!(env.starts_with(
-            "CREATE INDEX IF NOT EXISTS ix_facet_server_environment ON entities (json_extract(data, '$.environment'), active, created_at, "
+            "CREATE INDEX IF NOT EXISTS ix_facet_server_environment ON entities (f_environment, active, created_at, "
         ));
-        assert!(env.contains("json_extract(data, '$.cpu')"));
+        assert!(env.contains(", f_cpu, ") && !env.contains("json_extract"));
         assert!(env.ends_with("owner_id, name, updated_at) WHERE kind = 'server'"));
         let host = s
             .iter()

@@ -102,19 +102,23 @@ impl Db {
             Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await.map_err(mig_err)?,
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await.map_err(mig_err)?,
         }
-        if self.dialect() == Dialect::Postgres {
-            let existing: Vec<(String,)> = self
-                .pools
-                .fetch_all(&Sql::new(
-                    "SELECT column_name::text FROM information_schema.columns \
-                     WHERE table_schema = current_schema() AND table_name = 'entities'",
-                ))
-                .await?;
-            let existing: Vec<String> = existing.into_iter().map(|(c,)| c).collect();
-            if let Some(alter) = facet_columns::add_missing(&existing) {
-                tracing::info!("adding facet columns to entities (rewrites the table once)");
-                self.pools.execute(&Sql::new(&alter)).await?;
+        // Facet columns before the indexes built on them.
+        let columns = match self.dialect() {
+            Dialect::Postgres => {
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = 'entities'"
             }
+            // `table_info` leaves generated columns out.
+            Dialect::Sqlite => "SELECT name FROM pragma_table_xinfo('entities')",
+        };
+        let existing: Vec<(String,)> = self.pools.fetch_all(&Sql::new(columns)).await?;
+        let existing: Vec<String> = existing.into_iter().map(|(c,)| c).collect();
+        let alters = facet_columns::add_missing(self.dialect(), &existing);
+        if !alters.is_empty() && self.dialect() == Dialect::Postgres {
+            tracing::info!("adding facet columns to entities (rewrites the table once)");
+        }
+        for alter in alters {
+            self.pools.execute(&Sql::new(&alter)).await?;
         }
         let statements = indexes::statements(self.dialect());
         if self.dialect() == Dialect::Sqlite {

@@ -235,7 +235,7 @@ fn no_plan(e: &StoreError) -> bool {
 /// The expression of the (single) sort key.
 fn sort_expr(q: &ListQuery) -> String {
     match q.sort.first().map(|k| &k.target) {
-        Some(Target::Json { path, .. }) => Dialect::Sqlite.json_text("e.data", path),
+        Some(Target::Json { path, .. }) => entities::json_text(Dialect::Sqlite, path),
         _ => "NULL".into(),
     }
 }
