@@ -4,12 +4,13 @@
 //! flash messages once shown.
 
 use askama::Template;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::body::{BodyError, read_within};
 use crate::chrome::Chrome;
 use crate::error::ErrorInfo;
 use crate::session::{self, FormData};
@@ -72,14 +73,14 @@ pub async fn layer(State(state): State<WebState>, req: Request, next: Next) -> R
     } else {
         match check(req, existing.as_deref()).await {
             Ok(req) => req,
-            Err(message) => {
+            Err(refusal) => {
                 let info = ErrorInfo {
-                    title: "Form expired".into(),
-                    message,
+                    title: refusal.title.into(),
+                    message: refusal.message,
                 };
                 let chrome = Chrome::from_headers(&headers, &token, &state, &here);
                 return finish(
-                    error_page(chrome, info, StatusCode::FORBIDDEN),
+                    error_page(chrome, info, refusal.status),
                     &state,
                     existing.is_none().then_some(&token),
                     false,
@@ -107,12 +108,37 @@ pub async fn layer(State(state): State<WebState>, req: Request, next: Next) -> R
     )
 }
 
+/// Why a state-changing request was not let through.
+struct Refusal {
+    status: StatusCode,
+    title: &'static str,
+    message: String,
+}
+
+impl Refusal {
+    fn expired(message: &str) -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            title: "Form expired",
+            message: message.to_owned(),
+        }
+    }
+
+    fn too_large(message: String) -> Self {
+        Self {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            title: "Too large",
+            message,
+        }
+    }
+}
+
 /// Checks the token of a state-changing request: the header when sent (the body is then left
 /// unread), else the `_csrf` field of a urlencoded or multipart body; gives the request back.
-async fn check(req: Request, cookie: Option<&str>) -> Result<Request, String> {
+async fn check(req: Request, cookie: Option<&str>) -> Result<Request, Refusal> {
     const EXPIRED: &str = "This form has expired or was sent from another site. Go back, reload \
                            the page and try again.";
-    let cookie = cookie.ok_or_else(|| EXPIRED.to_owned())?;
+    let cookie = cookie.ok_or_else(|| Refusal::expired(EXPIRED))?;
     let header = req
         .headers()
         .get(HEADER)
@@ -122,7 +148,7 @@ async fn check(req: Request, cookie: Option<&str>) -> Result<Request, String> {
         return if same(&sent, cookie) {
             Ok(req)
         } else {
-            Err(EXPIRED.to_owned())
+            Err(Refusal::expired(EXPIRED))
         };
     }
     let content_type = req
@@ -138,9 +164,19 @@ async fn check(req: Request, cookie: Option<&str>) -> Result<Request, String> {
         BODY_LIMIT
     };
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, limit)
-        .await
-        .map_err(|_| "The form is too large.".to_owned())?;
+    let bytes = read_within(body, limit).await.map_err(|e| match e {
+        BodyError::TooLarge if multipart.is_some() => Refusal::too_large(format!(
+            "The file is too large: a picture may be at most {} MiB.",
+            maestro_core::accounts::avatar::MAX_UPLOAD_BYTES / 1024 / 1024
+        )),
+        BodyError::TooLarge => Refusal::too_large("The form is too large.".into()),
+        // The browser stopped sending (it rarely reads the answer).
+        BodyError::Broken => Refusal {
+            status: StatusCode::BAD_REQUEST,
+            title: "Incomplete form",
+            message: "The form did not arrive whole. Try again.".into(),
+        },
+    })?;
     let sent = if content_type.starts_with("application/x-www-form-urlencoded") {
         FormData::parse(&bytes)
             .ok()
@@ -152,7 +188,7 @@ async fn check(req: Request, cookie: Option<&str>) -> Result<Request, String> {
         None
     };
     if !same(&sent.unwrap_or_default(), cookie) {
-        return Err(EXPIRED.to_owned());
+        return Err(Refusal::expired(EXPIRED));
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }

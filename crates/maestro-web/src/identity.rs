@@ -37,14 +37,12 @@ pub mod tokens;
 pub mod upload;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::WebState;
 
 /// Identity routes.
 pub fn routes() -> Router<WebState> {
-    let upload = || DefaultBodyLimit::max(upload::UPLOAD_LIMIT);
     Router::new()
         .route("/forgot", get(recovery::forgot_page).post(recovery::forgot))
         .route(
@@ -53,19 +51,13 @@ pub fn routes() -> Router<WebState> {
         )
         .route("/profile", get(profile::page).post(profile::save))
         .route("/profile/password", post(profile::password))
-        .route(
-            "/profile/avatar",
-            post(avatars::profile_avatar).layer(upload()),
-        )
+        .route("/profile/avatar", post(avatars::profile_avatar))
         .route("/tokens", get(tokens::page).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/teams", get(teams::index).post(teams::create))
         .route("/teams/{id}", get(team_page::page).post(teams::update))
         .route("/teams/{id}/delete", post(teams::delete))
-        .route(
-            "/teams/{id}/avatar",
-            post(avatars::team_avatar).layer(upload()),
-        )
+        .route("/teams/{id}/avatar", post(avatars::team_avatar))
         .route("/teams/{id}/members", post(members::add))
         .route("/teams/{id}/members/{user}", post(members::set_role))
         .route("/teams/{id}/members/{user}/remove", post(members::remove))

@@ -7,6 +7,7 @@
 //! carries a CSRF token checked by [`csrf`].
 
 pub mod assets;
+pub mod body;
 pub mod chrome;
 pub mod csrf;
 pub mod discovery;

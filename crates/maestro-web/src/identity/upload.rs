@@ -1,11 +1,11 @@
-//! File uploads (avatars): a `multipart/form-data` body read whole within [`UPLOAD_LIMIT`] and
-//! split into its parts. The core sniffs, checks and re-encodes the image; this only finds the
+//! File uploads (avatars): a `multipart/form-data` body read whole within [`UPLOAD_LIMIT`]
+//! (an oversized one drained first, see `body.rs`) and split into its parts. The core sniffs, checks and re-encodes the image; this only finds the
 //! bytes. Small on purpose: one file and a few text fields, no streaming.
 
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
-use bytes::Bytes;
 
+use crate::body::{BodyError, read_within};
 use crate::error::WebError;
 
 /// Largest accepted upload body: the core refuses images over 5 MiB with a clear message, so
@@ -88,7 +88,7 @@ pub struct Upload(pub Result<Vec<u8>, String>);
 impl<S: Send + Sync> FromRequest<S> for Upload {
     type Rejection = WebError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, WebError> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, WebError> {
         let ct = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -99,13 +99,18 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
                 "send the file as multipart/form-data".into(),
             ));
         };
-        let body = match Bytes::from_request(req, state).await {
+        let body = match read_within(req.into_body(), UPLOAD_LIMIT).await {
             Ok(body) => body,
-            Err(_) => {
+            Err(BodyError::TooLarge) => {
                 return Ok(Upload(Err(format!(
                     "must be at most {} MiB",
                     maestro_core::accounts::avatar::MAX_UPLOAD_BYTES / 1024 / 1024
                 ))));
+            }
+            Err(BodyError::Broken) => {
+                return Err(WebError::BadRequest(
+                    "the upload did not arrive whole".into(),
+                ));
             }
         };
         Ok(Upload(match field(&body, &b, "file") {

@@ -74,6 +74,23 @@ async fn profile_avatar_and_password() {
     );
     let junk_page = b.post_file("/profile/avatar", b"not an image", false).await;
     assert_eq!(junk_page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Too large (7 MiB): said in the box with htmx, on a page without — after the whole body
+    // was read, so the answer arrives instead of a reset connection.
+    let big = vec![0u8; 7 * 1024 * 1024];
+    let big_box = b.post_file("/profile/avatar", &big, true).await;
+    assert_eq!(big_box.status, StatusCode::OK);
+    assert!(
+        big_box.body.contains("must be at most 5 MiB"),
+        "{}",
+        big_box.body
+    );
+    let big_page = b.post_file("/profile/avatar", &big, false).await;
+    assert_eq!(big_page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        big_page.body.contains("a picture may be at most 5 MiB"),
+        "{}",
+        big_page.body
+    );
     let (status, _) = app
         .get(&user.token, &format!("/api/v1/users/{}/avatar", user.id))
         .await;
