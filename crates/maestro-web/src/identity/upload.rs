@@ -1,6 +1,7 @@
 //! File uploads (avatars): a `multipart/form-data` body read whole within [`UPLOAD_LIMIT`]
-//! (an oversized one drained first, see `body.rs`) and split into its parts. The core sniffs, checks and re-encodes the image; this only finds the
-//! bytes. Small on purpose: one file and a few text fields, no streaming.
+//! (an oversized one drained first, see `body.rs`) and split into its parts. The core sniffs,
+//! checks and re-encodes the image; this only finds the bytes. Small on purpose: one file and a
+//! few text fields, no streaming.
 
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
