@@ -167,7 +167,7 @@ async fn check(req: Request, cookie: Option<&str>) -> Result<Request, Refusal> {
     let bytes = read_within(body, limit).await.map_err(|e| match e {
         BodyError::TooLarge if multipart.is_some() => Refusal::too_large(format!(
             "The file is too large: a picture may be at most {} MiB.",
-            maestro_core::accounts::avatar::MAX_UPLOAD_BYTES / 1024 / 1024
+            maestro_core::accounts::avatar::MAX_UPLOAD_MIB
         )),
         BodyError::TooLarge => Refusal::too_large("The form is too large.".into()),
         // The browser stopped sending (it rarely reads the answer).

@@ -10,6 +10,13 @@ use crate::{Core, CoreError, CoreResult};
 
 /// Largest accepted upload.
 pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// The same in MiB, as messages state it.
+pub const MAX_UPLOAD_MIB: usize = MAX_UPLOAD_BYTES / 1024 / 1024;
+
+/// Why an oversized upload is refused (the field message).
+pub fn too_large() -> String {
+    format!("must be at most {MAX_UPLOAD_MIB} MiB")
+}
 /// Largest accepted image dimension (guards against decompression bombs).
 const MAX_DIMENSION: u32 = 8192;
 /// Avatars are stored at most this wide and high.
@@ -18,10 +25,7 @@ const AVATAR_SIZE: u32 = 256;
 /// Decodes an uploaded image and returns it as a PNG of at most 256×256.
 pub fn normalize_image(bytes: &[u8]) -> CoreResult<Vec<u8>> {
     if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(CoreError::invalid(
-            "avatar",
-            format!("must be at most {} MiB", MAX_UPLOAD_BYTES / 1024 / 1024),
-        ));
+        return Err(CoreError::invalid("avatar", too_large()));
     }
     let format = image::guess_format(bytes).map_err(|_| unsupported())?;
     if !matches!(

@@ -103,10 +103,7 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
         let body = match read_within(req.into_body(), UPLOAD_LIMIT).await {
             Ok(body) => body,
             Err(BodyError::TooLarge) => {
-                return Ok(Upload(Err(format!(
-                    "must be at most {} MiB",
-                    maestro_core::accounts::avatar::MAX_UPLOAD_BYTES / 1024 / 1024
-                ))));
+                return Ok(Upload(Err(maestro_core::accounts::avatar::too_large())));
             }
             Err(BodyError::Broken) => {
                 return Err(WebError::BadRequest(
