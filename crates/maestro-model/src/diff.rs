@@ -20,6 +20,23 @@ pub fn diff(old: &Map<String, Value>, new: &Map<String, Value>) -> Vec<FieldChan
     out
 }
 
+/// [`diff`] as the history stores it: a JSON list of `{path, old, new}`, built by moving each
+/// change's values into place (serializing the list would copy every value once more).
+pub fn diff_value(old: &Map<String, Value>, new: &Map<String, Value>) -> Value {
+    Value::Array(
+        diff(old, new)
+            .into_iter()
+            .map(|c| {
+                let mut m = Map::with_capacity(3);
+                m.insert("path".into(), Value::String(c.path));
+                m.insert("old".into(), c.old);
+                m.insert("new".into(), c.new);
+                Value::Object(m)
+            })
+            .collect(),
+    )
+}
+
 fn walk(
     prefix: &str,
     old: &Map<String, Value>,
@@ -60,6 +77,19 @@ mod tests {
 
     fn m(v: Value) -> Map<String, Value> {
         v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn the_stored_list_is_the_serialized_diff() {
+        let old = m(json!({"cpu": 2, "os": {"base": "Linux"}, "gone": [1]}));
+        let new = m(json!({"cpu": 4, "os": {"base": "BSD", "dist": "Free"}}));
+        let stored = diff_value(&old, &new);
+        assert_eq!(stored, serde_json::to_value(diff(&old, &new)).unwrap());
+        assert_eq!(
+            serde_json::to_string(&stored).unwrap(),
+            serde_json::to_string(&diff(&old, &new)).unwrap(),
+            "same keys in the same order"
+        );
     }
 
     #[test]

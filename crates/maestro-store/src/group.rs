@@ -20,7 +20,9 @@ const QUEUE: usize = 1024;
 
 struct Job {
     batch: WriteBatch,
-    reply: oneshot::Sender<StoreResult<()>>,
+    /// The answer, with the batch handed back: the caller frees its documents on its own task,
+    /// not the writer between two groups (a discovered page's batch took a millisecond or two).
+    reply: oneshot::Sender<(StoreResult<()>, WriteBatch)>,
 }
 
 /// The entry to the writer tasks.
@@ -48,9 +50,10 @@ impl GroupWriter {
             // The writers are gone (their runtime shut down): write directly.
             return apply(pools, &[&job.batch]).await;
         }
-        answer
+        let (result, _batch) = answer
             .await
-            .map_err(|_| StoreError::Unavailable("the database writer stopped".into()))?
+            .map_err(|_| StoreError::Unavailable("the database writer stopped".into()))?;
+        result
     }
 }
 
@@ -154,7 +157,7 @@ async fn commit(pools: &Pools, jobs: Vec<Job>) {
         let batches: Vec<&WriteBatch> = jobs.iter().map(|j| &j.batch).collect();
         if apply(pools, &batches).await.is_ok() {
             for job in jobs {
-                let _ = job.reply.send(Ok(()));
+                let _ = job.reply.send((Ok(()), job.batch));
             }
             return;
         }
@@ -162,7 +165,7 @@ async fn commit(pools: &Pools, jobs: Vec<Job>) {
     }
     for job in jobs {
         let result = apply(pools, &[&job.batch]).await;
-        let _ = job.reply.send(result);
+        let _ = job.reply.send((result, job.batch));
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use maestro_discovery::Observation;
-use maestro_model::diff::diff;
+use maestro_model::diff::diff_value;
 use maestro_model::schema::Kind;
 use maestro_model::search::search_text;
 use maestro_model::validate::{RefTarget, RefWrite, compose};
@@ -166,6 +166,9 @@ impl Core {
         let mut peers: HashMap<EntityId, EntitySummary> = HashMap::new();
         let mut unchanged = Vec::new();
         let mut announce = Vec::new();
+        // Entities this connection's discovery manages, among those the page names.
+        let managed_ids: HashSet<EntityId> = ids_by_key.values().map(|(i, _)| *i).collect();
+        let managed = |t: EntityId| managed_ids.contains(&t);
         for (k, obs) in &by_key {
             let mapped = match map(obs) {
                 Ok(m) => m,
@@ -205,8 +208,6 @@ impl Core {
             {
                 observed.entry("datacenters.id").or_default().push(dc);
             }
-            let managed_ids: Vec<EntityId> = ids_by_key.values().map(|(i, _)| *i).collect();
-            let managed = |t: EntityId| managed_ids.contains(&t);
             let found = Discovered {
                 key: k.clone(),
                 scope: scope.to_owned(),
@@ -229,8 +230,7 @@ impl Core {
                         &current_refs(mapped.kind, old.family.as_deref(), id, &rows),
                     );
                     let after = compose(&data, &refs);
-                    let mut changes =
-                        serde_json::to_value(diff(&before, &after)).unwrap_or_default();
+                    let mut changes = diff_value(&before, &after);
                     let reactivated = !old.active && obs.active;
                     let deactivated = old.active && !obs.active;
                     if (reactivated || deactivated)
@@ -317,9 +317,7 @@ impl Core {
                         &observed,
                         &managed,
                     );
-                    let changes =
-                        serde_json::to_value(diff(&Map::new(), &compose(&record.data, &refs)))
-                            .unwrap_or_default();
+                    let changes = diff_value(&Map::new(), &compose(&record.data, &refs));
                     batch
                         .changes
                         .push(self.discovery_change(run, &record, "create", changes));

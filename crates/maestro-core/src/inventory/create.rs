@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use maestro_model::diff::diff;
+use maestro_model::diff::diff_value;
 use maestro_model::schema::Collection;
 use maestro_model::search::search_text;
 use maestro_model::validate::compose;
@@ -166,7 +166,7 @@ impl Core {
         peers.insert(id, summary(&record));
         let edits = refs::plan_edits(id, &[], &validated.refs);
         let composed = compose(&validated.data, &validated.refs);
-        let mut changes = serde_json::to_value(diff(&Map::new(), &composed)).unwrap_or_default();
+        let mut changes = diff_value(&Map::new(), &composed);
         if let Value::Array(list) = &mut changes {
             list.extend(secret_write.changes);
         }

@@ -12,7 +12,7 @@ mod warnings;
 
 use std::collections::HashMap;
 
-use maestro_model::diff::diff;
+use maestro_model::diff::diff_value;
 use maestro_model::patch::merge_patch;
 use maestro_model::query::{ListQuery, PageRequest};
 use maestro_model::schema::{Collection, Kind};
@@ -265,7 +265,7 @@ impl Core {
             .seal_secrets(id, &validated.secrets, &removed, false)
             .await?;
         let composed = compose(&validated.data, &validated.refs);
-        let mut changes = serde_json::to_value(diff(&current, &composed)).unwrap_or_default();
+        let mut changes = diff_value(&current, &composed);
         if let Value::Array(list) = &mut changes {
             list.extend(secret_write.changes);
         }
