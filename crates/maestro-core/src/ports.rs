@@ -328,8 +328,13 @@ pub trait Store: Send + Sync + 'static {
     async fn discovered(&self, keys: &[String]) -> StoreResult<Vec<EntityRecord>>;
     /// Records that a run saw these (unchanged) entities.
     async fn mark_seen(&self, keys: &[String], run: &str, at: DateTime<Utc>) -> StoreResult<()>;
-    /// Active entities of a listing scope that `run` did not see, at most `limit`.
-    async fn unseen(&self, scope: &str, run: &str, limit: u32) -> StoreResult<Vec<EntityRecord>>;
+    /// Active entities of a listing scope that no run has seen since `since`, at most `limit`.
+    async fn unseen(
+        &self,
+        scope: &str,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<EntityRecord>>;
     /// Pending references waiting for entities with these discovery keys:
     /// `(source entity, field, target key)`.
     async fn pending_refs(&self, keys: &[String]) -> StoreResult<Vec<(EntityId, String, String)>>;

@@ -66,16 +66,18 @@ impl Db {
     pub(crate) async fn unseen_impl(
         &self,
         scope: &str,
-        run: &str,
+        since: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<EntityRecord>> {
         let cols = entity_columns(self.dialect());
         let mut s = Sql::new(&format!(
             "SELECT {cols} FROM entities e{ENTITY_JOINS} WHERE e.discovery_scope = "
         ));
+        // By time, not by run: a listing of the same scope running alongside (a schedule firing
+        // during "sync now") marks what it sees with its own run, and that must not look unseen.
         s.bind(scope)
-            .push(" AND e.active = TRUE AND (ds.run IS NULL OR ds.run <> ")
-            .bind(run);
+            .push(" AND e.active = TRUE AND (ds.seen_at IS NULL OR ds.seen_at < ")
+            .bind(micros(since));
         s.push(") ORDER BY e.id LIMIT ").bind(i64::from(limit));
         let rows: Vec<EntityRow> = self.pools.fetch_all(&s).await?;
         records(rows)

@@ -405,8 +405,13 @@ impl Store for Db {
         self.mark_seen_impl(keys, run, at).await
     }
 
-    async fn unseen(&self, scope: &str, run: &str, limit: u32) -> StoreResult<Vec<EntityRecord>> {
-        self.unseen_impl(scope, run, limit).await
+    async fn unseen(
+        &self,
+        scope: &str,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<EntityRecord>> {
+        self.unseen_impl(scope, since, limit).await
     }
 
     async fn pending_refs(&self, keys: &[String]) -> StoreResult<Vec<(EntityId, String, String)>> {

@@ -98,8 +98,13 @@ impl JobModule for DiscoveryModule {
         // it shows, after its retries, but the schedule keeps running — the next run may work.
         if !report.tasks.is_empty() && report.tasks.iter().all(|t| t.state == "error") {
             let first = &report.tasks[0];
+            let all = if report.tasks.len() > 1 {
+                "every task failed; "
+            } else {
+                ""
+            };
             return Err(JobError::new(format!(
-                "every task failed; {}: {}",
+                "{all}{}: {}",
                 first.task,
                 first.message.as_deref().unwrap_or("error")
             ))

@@ -1,11 +1,13 @@
 //! Reconciling observations into the inventory. Observations match stored entities by the
 //! provider's own id (never by IP), are created, updated or left alone, and every change is in
 //! the history attributed to the connection and the sync run. After a *complete* listing of a
-//! scope, what the run did not see becomes inactive (with its last-seen time kept); a failed or
-//! partial listing deactivates nothing. A second sync with no changes writes no history.
+//! scope, what no listing has seen since it started becomes inactive (with its last-seen time
+//! kept); a failed or partial listing deactivates nothing. A second sync with no changes writes
+//! no history.
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use maestro_discovery::Observation;
 use maestro_model::diff::diff_value;
 use maestro_model::schema::Kind;
@@ -526,11 +528,17 @@ impl Core {
         }
     }
 
-    /// Closes a complete listing of `scope`: what `run` did not see becomes inactive.
-    pub async fn finish_scope(&self, run: &SyncRun, scope: &str) -> CoreResult<u64> {
+    /// Closes a complete listing of `scope` that started at `started`: what no listing has
+    /// seen since then becomes inactive.
+    pub async fn finish_scope(
+        &self,
+        run: &SyncRun,
+        scope: &str,
+        started: DateTime<Utc>,
+    ) -> CoreResult<u64> {
         let mut total = 0;
         loop {
-            let missing = self.store.unseen(scope, &run.run_id, 200).await?;
+            let missing = self.store.unseen(scope, started, 200).await?;
             if missing.is_empty() {
                 return Ok(total);
             }

@@ -1,4 +1,5 @@
-//! Discovery as people drive it: "sync now" (one job per connection at a time), each task's
+//! Discovery as people drive it: "sync now" (answered by a sync already under way for the same
+//! tasks, if any), each task's
 //! status and switch, and one schedule per task created with the connection at the original's
 //! default intervals (editable like any schedule).
 
@@ -109,7 +110,7 @@ impl DiscoveryService {
     }
 
     /// `POST /connections/{id}/sync {task?}`: queues a sync, or returns the one already queued
-    /// or running for this connection.
+    /// or running for this connection that covers the same tasks.
     pub async fn sync_now(
         &self,
         caller: &Caller,
@@ -154,7 +155,14 @@ impl DiscoveryService {
                 },
             )
             .await?;
-        if let Some(running) = active.iter().find(|j| j.params["connection"] == json!(id)) {
+        // A sync already queued or running that lists what was asked (every task, or this one)
+        // answers; a scheduled run of one task does not stand in for a whole sync. Listings of
+        // one scope may overlap: each closes it by time, so neither deactivates what the other saw.
+        let covers = |j: &&crate::jobs::JobRecord| {
+            j.params["connection"] == json!(id)
+                && (j.params["task"].is_null() || j.params["task"].as_str() == task.as_deref())
+        };
+        if let Some(running) = active.iter().find(covers) {
             return Ok((crate::jobs::views::job_view(running, None), false));
         }
         let new = NewJob {

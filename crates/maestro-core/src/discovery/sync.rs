@@ -300,7 +300,7 @@ impl Discovery {
                     let closed = match &listed {
                         Ok(_) => self
                             .core
-                            .finish_scope(run, &scope)
+                            .finish_scope(run, &scope, started)
                             .await
                             .map_err(|e| ProviderError::Other(e.to_string())),
                         Err(_) => Ok(0),

@@ -164,3 +164,61 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
             .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+mod sync_now_answers_with_a_sync_of_the_same_tasks {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::sync_now_answers_with_a_sync_of_the_same_tasks("sqlite").await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::sync_now_answers_with_a_sync_of_the_same_tasks("postgres").await;
+    }
+}
+
+/// "Sync now" while a sync is queued answers with it only when it lists what was asked: a
+/// queued run of one task (a schedule's) does not stand in for a whole sync.
+async fn sync_now_answers_with_a_sync_of_the_same_tasks(backend: &str) {
+    // No workers: every job stays queued.
+    let Some(app) = TestApp::with_settings(backend, |s| s.workers = 0).await else {
+        return;
+    };
+    let u = app.user("Cloud Admin").await;
+    let dc = app
+        .create(
+            &u.token,
+            "datacenters",
+            json!({"name": "AWS", "provider": "AWS"}),
+        )
+        .await;
+    let conn = app.create(&u.token, "connections", json!({"name": "prod", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
+        "credentials": {"access_key_id": "AKIAEXAMPLE", "secret_access_key": SECRET}})).await;
+    let path = format!("/api/v1/connections/{}/sync", id(&conn));
+    let sync = |body: Value| {
+        let (app, token, path) = (&app, u.token.clone(), path.clone());
+        async move {
+            let (status, answer) = app.post(&token, &path, body).await;
+            assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+            (
+                answer["job"]["id"].as_str().unwrap().to_owned(),
+                answer["job"]["name"].as_str().unwrap().to_owned(),
+            )
+        }
+    };
+    let (one, name) = sync(json!({"task": "server-list"})).await;
+    // Its own job, or the run its schedule queued when the connection was created.
+    assert!(name.contains("server-list"), "{name}");
+    let (whole, name) = sync(json!({})).await;
+    assert_ne!(whole, one, "a one-task sync answered for a whole sync");
+    assert_eq!(name, "sync prod");
+    assert_eq!(
+        sync(json!({})).await.0,
+        whole,
+        "the whole sync is already queued"
+    );
+    assert_eq!(
+        sync(json!({"task": "dbs-list"})).await.0,
+        whole,
+        "the queued whole sync lists dbs-list too"
+    );
+}

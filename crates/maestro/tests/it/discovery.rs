@@ -14,6 +14,7 @@ use maestro_discovery::{
 use maestro_model::schema::Collection;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 
 use crate::backends;
 use crate::harness::{TestApp, id};
@@ -23,6 +24,8 @@ use crate::harness::{TestApp, id};
 struct Fake {
     servers: Mutex<Vec<(String, Value, bool)>>,
     fail: Mutex<Option<ProviderError>>,
+    /// Holds the next listing after its last page: tells the first, waits for the second.
+    gate: Mutex<Option<(Arc<Notify>, Arc<Notify>)>>,
 }
 
 static TASKS: &[TaskInfo] = &[
@@ -86,6 +89,11 @@ impl Provider for Fake {
         sink.accept(obs[half..].to_vec())
             .await
             .map_err(ProviderError::Other)?;
+        let gate = self.gate.lock().unwrap().take();
+        if let Some((listed, resume)) = gate {
+            listed.notify_one();
+            resume.notified().await;
+        }
         Ok(TaskStats {
             observed: obs.len() as u64,
             pages: 2,
@@ -108,7 +116,10 @@ fn server(n: u32) -> (String, Value, bool) {
     )
 }
 
-backends!(sync_reconciles_and_attributes);
+backends!(
+    sync_reconciles_and_attributes,
+    overlapping_listings_deactivate_nothing_either_saw
+);
 
 async fn sync_reconciles_and_attributes(app: &TestApp) {
     let admin = app.user("Admin").await;
@@ -231,6 +242,63 @@ async fn sync_reconciles_and_attributes(app: &TestApp) {
     assert_eq!(all["total"], 4);
     let (status, _) = app.get(&owner.token, "/api/v1/servers").await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// A schedule firing during "sync now" lists the same scope twice at once: each listing's
+/// closing must see what the other marked as seen, and deactivate only what neither saw.
+async fn overlapping_listings_deactivate_nothing_either_saw(app: &TestApp) {
+    let owner = app.user("Owner").await;
+    let dc = app
+        .create(
+            &owner.token,
+            "datacenters",
+            json!({"name": "AWS", "provider": "AWS"}),
+        )
+        .await;
+    let conn = app.create(&owner.token, "connections", json!({"name": "prod", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
+        "credentials": {"access_key_id": "AKIA", "secret_access_key": "s"}})).await;
+    let cid = id(&conn).parse().unwrap();
+    let fake = Arc::new(Fake::default());
+    *fake.servers.lock().unwrap() = (1..=3).map(server).collect();
+    let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
+    discovery
+        .sync(cid, Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+
+    // Listing A sees everything, then pauses before closing its scope.
+    let (listed, resume) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    *fake.gate.lock().unwrap() = Some((listed.clone(), resume.clone()));
+    let first = {
+        let discovery = discovery.clone();
+        tokio::spawn(async move { discovery.sync(cid, Some("server-list"), &Quiet).await })
+    };
+    listed.notified().await;
+    // Listing B runs whole meanwhile: every server it saw is now marked with its run.
+    let second = discovery
+        .sync(cid, Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(second.tasks[0].counts["deactivated"], 0, "{second:?}");
+    resume.notify_one();
+    let first = first.await.unwrap().unwrap();
+    assert_eq!(first.tasks[0].state, "success", "{first:?}");
+    assert_eq!(
+        first.tasks[0].counts["deactivated"], 0,
+        "A's closing deactivated what B saw: {first:?}"
+    );
+    let (_, servers) = app.get(&owner.token, "/api/v1/servers").await;
+    assert_eq!(servers["total"], 3);
+
+    // What no listing sees any more still goes.
+    fake.servers.lock().unwrap().pop();
+    let after = discovery
+        .sync(cid, Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(after.tasks[0].counts["deactivated"], 1, "{after:?}");
+    let (_, servers) = app.get(&owner.token, "/api/v1/servers").await;
+    assert_eq!(servers["total"], 2);
 }
 
 async fn count_changes(app: &TestApp, token: &str) -> u64 {
