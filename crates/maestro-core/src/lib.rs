@@ -123,6 +123,12 @@ impl Core {
         }
     }
 
+    /// Whether e-mail can be sent (an SMTP server is configured): pages that promise an e-mail
+    /// say otherwise when it cannot.
+    pub fn sends_mail(&self) -> bool {
+        self.mailer.is_some()
+    }
+
     /// Sends e-mail through `mailer` (without one, reset links cannot be delivered).
     pub fn with_mailer(mut self, mailer: Arc<dyn ports::Mailer>) -> Self {
         self.mailer = Some(mailer);

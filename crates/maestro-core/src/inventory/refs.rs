@@ -55,7 +55,12 @@ pub async fn check_targets(
                 )),
                 Some(s) if s.kind != r.spec.target => errors.push(FieldError::new(
                     path,
-                    format!("{} is a {}, not a {label}", t.id, s.kind),
+                    format!(
+                        "{} is {}, not {}",
+                        t.id,
+                        with_article(s.kind.schema().label.to_lowercase()),
+                        with_article(label.clone())
+                    ),
                 )),
                 Some(s) if !s.active => errors.push(FieldError::new(
                     path,
@@ -346,4 +351,14 @@ pub fn hidden_ref_paths(kind: Kind, anchor: EntityId, rows: &[RelationRow]) -> V
         .filter(|(_, spec)| rows_for(rows, anchor, spec).iter().any(|r| !r.peer_visible))
         .map(|(path, _)| path)
         .collect()
+}
+
+/// "a server", "an application".
+fn with_article(noun: String) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
 }

@@ -35,6 +35,7 @@ pub use model::{JobId, JobRecord, JobStatus, ScheduleId, ScheduleRecord};
 pub use policy::{JobsConfig, RetryPolicy};
 pub use ports::JobStore;
 pub use registry::{JobContext, JobError, JobModule};
+pub use trigger::interval_text;
 
 use crate::Core;
 use crate::caller::Principal;

@@ -129,7 +129,7 @@ impl Trigger {
     /// How the trigger reads in a list (`every 30 seconds`, `cron 0 11 * * * (Europe/Paris)`).
     pub fn describe(&self) -> String {
         match self {
-            Trigger::Interval { every, period } => format!("every {every} {}", period.as_str()),
+            Trigger::Interval { every, period } => interval_text(*every, period.as_str()),
             Trigger::Cron { cron, tz } => format!("cron {} ({tz})", cron.as_str()),
         }
     }
@@ -256,6 +256,15 @@ fn parse_cron(v: &Value, tz: Option<&Value>, errors: &mut Vec<FieldError>) -> Op
     })
 }
 
+/// How an interval reads: `every 30 seconds`, `every hour` (not `every 1 hours`).
+pub fn interval_text(every: impl std::fmt::Display, period: &str) -> String {
+    let every = every.to_string();
+    match (every.as_str(), period.strip_suffix('s')) {
+        ("1", Some(one)) => format!("every {one}"),
+        _ => format!("every {every} {period}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +274,14 @@ mod tests {
         let mut errors = Vec::new();
         let t = Trigger::parse(spec.as_object().unwrap(), &mut errors);
         t.filter(|_| errors.is_empty()).ok_or(errors)
+    }
+
+    #[test]
+    fn intervals_read_as_people_say_them() {
+        assert_eq!(interval_text(30, "seconds"), "every 30 seconds");
+        assert_eq!(interval_text(1, "days"), "every day");
+        let hourly = trigger(json!({"interval": {"every": 1, "period": "hours"}})).unwrap();
+        assert_eq!(hourly.describe(), "every hour");
     }
 
     #[test]

@@ -21,6 +21,8 @@ use crate::session::{self, Flash, Form};
 struct ForgotPage {
     chrome: Chrome,
     sent: bool,
+    /// E-mail can be sent; without it the page says whom to ask instead of promising a link.
+    mail: bool,
 }
 
 #[derive(Template)]
@@ -32,10 +34,11 @@ struct ResetPage {
 }
 
 /// `GET /forgot`.
-pub async fn forgot_page(ctx: Ctx) -> WebResult<Response> {
+pub async fn forgot_page(State(state): State<WebState>, ctx: Ctx) -> WebResult<Response> {
     render(&ForgotPage {
         chrome: ctx.chrome.with_title("Forgot your password?", "login"),
         sent: false,
+        mail: state.core.sends_mail(),
     })
 }
 
@@ -53,9 +56,18 @@ pub async fn forgot(
         Ok(()) | Err(CoreError::Invalid(_)) => {}
         Err(e) => return Err(e.into()),
     }
+    let mail = state.core.sends_mail();
     render(&ForgotPage {
-        chrome: ctx.chrome.with_title("Check your e-mail", "login"),
+        chrome: ctx.chrome.with_title(
+            if mail {
+                "Check your e-mail"
+            } else {
+                "Ask an administrator"
+            },
+            "login",
+        ),
         sent: true,
+        mail,
     })
 }
 

@@ -66,10 +66,9 @@ pub fn when(v: &Value) -> String {
 pub fn trigger_text(s: &Value) -> String {
     match s["cron"].as_str() {
         Some(c) => format!("{c} ({})", s["timezone"].as_str().unwrap_or("UTC")),
-        None => format!(
-            "every {} {}",
-            s["interval"]["every"],
-            s["interval"]["period"].as_str().unwrap_or_default()
+        None => maestro_core::jobs::interval_text(
+            &s["interval"]["every"],
+            s["interval"]["period"].as_str().unwrap_or_default(),
         ),
     }
 }

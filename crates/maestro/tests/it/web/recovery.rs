@@ -126,3 +126,27 @@ async fn forgot_and_reset_password_pages() {
         .expect("session cookie");
     assert!(cookie.contains("Secure"), "https public URL: {cookie}");
 }
+
+/// Without an SMTP server nothing can be e-mailed: the page says whom to ask instead of
+/// promising a link, the same whether or not the account exists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_smtp_the_page_sends_people_to_an_administrator() {
+    let app = TestApp::sqlite().await;
+    let user = app.user("Nora Nomail").await;
+    let mut b = Browser::new(&app);
+    let page = b.get("/forgot").await;
+    assert!(
+        page.body.contains("not set up to send e-mail"),
+        "{}",
+        page.body
+    );
+    let known = b.post("/forgot", &[("email", user.email.as_str())]).await;
+    let unknown = b.post("/forgot", &[("email", "nobody@example.com")]).await;
+    assert_eq!(known.status, StatusCode::OK);
+    assert!(known.body.contains("maestro admin reset-password"));
+    assert!(!known.body.contains("is on its way"));
+    assert_eq!(
+        unknown.body.replace("nobody@example.com", ""),
+        known.body.replace(user.email.as_str(), ""),
+    );
+}

@@ -81,7 +81,7 @@ async fn schedule_pages_create_edit_toggle_run_and_show_jobs() {
     assert_eq!(s["body"], json!({"a": 1}));
     assert_eq!(s["interval"], json!({"every": 1, "period": "hours"}));
     let list = b.get("/schedules").await;
-    assert!(list.body.contains("Ping hook") && list.body.contains("every 1 hours"));
+    assert!(list.body.contains("Ping hook") && list.body.contains("every hour"));
     assert!(list.body.contains(&url));
 
     // Editing: the header removed, cron instead of the interval; the history says `ui`.
