@@ -79,7 +79,15 @@ impl Core {
                             | "updated_at"
                             | "avatar"
                             | "teams"
-                    ) => {}
+                    ) =>
+                    {
+                        // Read-only: a profile sent back as read is fine (timestamps and teams
+                        // included), but a new e-mail or role is refused rather than dropped
+                        // without a word.
+                        if matches!(k, "email" | "admin" | "active") && before.get(k) != Some(v) {
+                            errors.push(FieldError::new(k, read_only(k)));
+                        }
+                    }
                     None => errors.push(FieldError::new(k, "unknown field")),
                 },
             }
@@ -186,5 +194,14 @@ impl Core {
             changes,
             context: None,
         }
+    }
+}
+
+/// Why a field of the account view cannot be changed through the profile.
+fn read_only(field: &str) -> &'static str {
+    match field {
+        "email" => "cannot be changed here: it identifies the account (an administrator can help)",
+        "admin" | "active" => "is set by an administrator",
+        _ => "is read-only",
     }
 }

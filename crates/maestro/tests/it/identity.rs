@@ -37,6 +37,25 @@ async fn profile_and_password(app: &TestApp) {
         .patch(&u.token, "/api/v1/me", json!({"city": null}))
         .await;
     assert!(me.get("city").is_none());
+    // The profile as read goes back as it is; a new e-mail or role is refused, not dropped.
+    let (status, again) = app.patch(&u.token, "/api/v1/me", me.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    let (status, body) = app
+        .patch(
+            &u.token,
+            "/api/v1/me",
+            json!({"email": "new@example.com", "admin": me["admin"] != true, "name": "Paula Q"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["email", "admin"], "{body}");
+    assert_eq!(app.get(&u.token, "/api/v1/me").await.1["name"], "Paula P");
 
     // A second session, to see it end when the password changes.
     let (_, other) = app
