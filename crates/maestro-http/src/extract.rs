@@ -57,9 +57,18 @@ impl FromRequestParts<AppState> for Auth {
         let token = bearer(parts)
             .or_else(|| session_cookie(parts))
             .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "send a token: Authorization: Bearer <token> (POST /api/v1/auth/login)",
-                )
+                // A session cookie sent with a change: say why it is not enough.
+                let has_cookie = parts.headers.get_all(header::COOKIE).iter().any(|v| {
+                    v.to_str()
+                        .is_ok_and(|v| v.contains(&format!("{SESSION_COOKIE}=")))
+                });
+                ApiError::unauthorized(if has_cookie {
+                    "the web UI's session cookie only reads through the API (so no other site can \
+                     change anything with it); send a token: Authorization: Bearer <token> \
+                     (POST /api/v1/auth/login or an API token from /tokens)"
+                } else {
+                    "send a token: Authorization: Bearer <token> (POST /api/v1/auth/login)"
+                })
             })?;
         let (caller, session) = state.core.authenticate(token, Source::Api).await?;
         Ok(Auth { caller, session })

@@ -277,6 +277,14 @@ impl Validator {
                     self.err(path, format!("must be at most {max} characters"));
                     return None;
                 }
+                // NUL and other control characters break exports, terminals and other tools;
+                // line breaks and tabs are text.
+                if s.chars()
+                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                {
+                    self.err(path, "must not contain control characters");
+                    return None;
+                }
                 ok(value)
             }
             Ty::Ip => match value.as_str().map(str::parse::<IpAddr>) {

@@ -67,7 +67,17 @@ impl Keys {
         validation.set_required_spec_claims(&["exp", "sub"]);
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map(|d| d.claims)
-            .map_err(|e| CoreError::Unauthenticated(format!("invalid token: {e}")))
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind;
+                CoreError::Unauthenticated(
+                    match e.kind() {
+                        ErrorKind::ExpiredSignature => "the token has expired: sign in again",
+                        ErrorKind::InvalidSignature => "the token's signature does not match",
+                        _ => "the token is not one Maestro issued (malformed)",
+                    }
+                    .into(),
+                )
+            })
     }
 }
 

@@ -160,3 +160,21 @@ fn integral_numbers_are_stored_as_integers() {
     assert_eq!(v.data["memory"], json!(15.5));
     assert!(v.data["storage"][0]["size"].is_i64());
 }
+
+#[test]
+fn text_refuses_control_characters_but_keeps_line_breaks() {
+    assert_eq!(
+        errors(
+            Kind::Server,
+            None,
+            json!({"name": "web", "hostname": "web\u{0}01"})
+        ),
+        ["hostname: must not contain control characters"]
+    );
+    assert_eq!(
+        errors(Kind::Server, None, json!({"name": "web\u{1b}[31m"})),
+        ["name: must not contain control characters"]
+    );
+    let multi_line = json!({"name": "web", "description": "line one\r\nline two\ttabbed"});
+    assert!(errors(Kind::Application, None, multi_line).is_empty());
+}
