@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use maestro_model::diff::diff_value;
-use maestro_model::schema::Collection;
+use maestro_model::schema::{Collection, Kind};
 use maestro_model::search::search_text;
 use maestro_model::validate::compose;
 use maestro_model::{EntityId, Role};
@@ -136,7 +136,21 @@ impl Core {
         let schema = kind.schema();
         let mut doc = as_object(body)?.clone();
         let family = prepare::family_for_create(coll, &mut doc)?;
-        let validated = prepare::validate_new(kind, family.as_deref(), doc)?;
+        // A connection's credentials are checked apart from the schema; a form gets both
+        // checks' errors at once rather than the credentials' after fixing the rest.
+        let raw = (kind == Kind::Connection).then(|| doc.clone());
+        let validated = match prepare::validate_new(kind, family.as_deref(), doc) {
+            Err(CoreError::Invalid(mut errors)) => {
+                if let Some(raw) = &raw
+                    && let Err(CoreError::Invalid(more)) =
+                        super::secrets::check_credentials(kind, raw, raw, true)
+                {
+                    errors.extend(more);
+                }
+                return Err(CoreError::Invalid(errors));
+            }
+            other => other?,
+        };
         super::secrets::check_credentials(kind, &validated.data, &validated.secrets, true)?;
         let access = caller.access();
         let id = EntityId::new();

@@ -127,6 +127,19 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
     let (status, body) = post(json!({"name": "a", "provider": "aws", "datacenter": id(&dc)})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["errors"][0]["field"], "credentials");
+    // The schema's errors and the credentials' come in one answer.
+    let (status, body) = post(json!({"provider": "aws"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"name") && fields.contains(&"credentials"),
+        "{body}"
+    );
     let (status, body) = post(json!({"name": "a", "provider": "aws", "datacenter": id(&dc), "credentials": {"access_key_id": "x", "token": "y"}})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let fields: Vec<&str> = body["errors"]
