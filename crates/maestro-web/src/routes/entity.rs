@@ -112,14 +112,19 @@ fn groups(items: &[Value], outgoing: bool) -> Vec<RelGroup> {
 
 /// One history record as shown in a timeline.
 pub fn entry(v: &Value) -> Entry {
+    entry_named(v, &HashMap::new())
+}
+
+/// [`entry`], with the ids of entities in `names` (id → name) shown as their names.
+pub fn entry_named(v: &Value, names: &HashMap<String, String>) -> Entry {
     let changes = v["changes"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|c| Change {
             path: c["path"].as_str().unwrap_or("").to_owned(),
-            old: history_value(&c["old"]),
-            new: history_value(&c["new"]),
+            old: history_value(&named(&c["old"], names)),
+            new: history_value(&named(&c["new"], names)),
         })
         .collect();
     Entry {
@@ -128,6 +133,27 @@ pub fn entry(v: &Value) -> Entry {
         source: v["source"].as_str().unwrap_or("").to_owned(),
         op: v["op"].as_str().unwrap_or("").to_owned(),
         changes,
+    }
+}
+
+/// A history value with known entity ids read as names: a reference (`datacenters.id`) shows
+/// the name, a reference item (`{id, …}`) shows `name: …` instead of `id: …`.
+fn named(v: &Value, names: &HashMap<String, String>) -> Value {
+    let known = |x: &Value| x.as_str().and_then(|s| names.get(s)).cloned();
+    match v {
+        Value::String(_) => known(v).map_or_else(|| v.clone(), Value::String),
+        Value::Array(items) => Value::Array(items.iter().map(|i| named(i, names)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| match known(x) {
+                    Some(name) if k == "id" && !o.contains_key("name") => {
+                        ("name".to_owned(), Value::String(name))
+                    }
+                    _ => (k.clone(), named(x, names)),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
@@ -182,6 +208,12 @@ pub async fn page(
             ],
         )
         .await?;
+    // Entities the page links to, so the history names them instead of showing their ids.
+    let names: HashMap<String, String> = ["outgoing", "incoming"]
+        .iter()
+        .flat_map(|side| relations[side].as_array().into_iter().flatten())
+        .filter_map(|r| Some((r["id"].as_str()?.to_owned(), r["name"].as_str()?.to_owned())))
+        .collect();
     let pages = history.total.div_ceil(50).max(1);
     let hlink = |p: u32| format!("/{}/{id}?tab=history&hpage={p}#history", coll.segment());
     let name = doc["name"].as_str().unwrap_or("?").to_owned();
@@ -212,7 +244,11 @@ pub async fn page(
             relations["incoming"].as_array().map_or(&[][..], |v| v),
             false,
         ),
-        history: history.items.iter().map(entry).collect(),
+        history: history
+            .items
+            .iter()
+            .map(|e| entry_named(e, &names))
+            .collect(),
         history_total: history.total,
         history_prev: (hpage > 1).then(|| hlink(hpage - 1)),
         history_next: (u64::from(hpage) < pages).then(|| hlink(hpage + 1)),

@@ -244,6 +244,18 @@ async fn references_are_searched_and_kept(app: &TestApp) {
         page.body.contains(&format!("/servers/{}", id(&web))),
         "the target links to the server"
     );
+    // The history names the target instead of showing its id.
+    assert!(
+        page.body
+            .contains(r#"<span class="line">name: lb-target-1"#),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page
+            .body
+            .contains(&format!(r#"<span class="line">id: {}"#, id(&web)))
+    );
     let server = b.get(&format!("/servers/{}", id(&web))).await;
     assert!(server.body.contains("Load balanced by") && server.body.contains("lb-front"));
     let dup = b
