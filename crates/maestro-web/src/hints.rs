@@ -8,7 +8,7 @@ use maestro_model::schema::Collection;
 mod labels;
 mod options;
 
-pub use labels::{label, relation_label};
+pub use labels::{label, path_label, relation_label};
 pub use options::{
     Source, engine_of, engine_only, engine_options, object_keys, options, search_by,
 };

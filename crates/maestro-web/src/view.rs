@@ -84,6 +84,14 @@ pub fn when(v: &Value) -> String {
         .unwrap_or_else(|| scalar_text(v))
 }
 
+/// The day of a timestamp (`2026-12-05`): list columns stay narrow; pages show the time.
+pub fn day(v: &Value) -> String {
+    v.as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| scalar_text(v))
+}
+
 /// A scalar as text (JSON for anything else).
 pub fn scalar_text(v: &Value) -> String {
     match v {

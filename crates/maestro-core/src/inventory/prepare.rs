@@ -84,8 +84,19 @@ pub fn validate_doc(
     doc: &Map<String, Value>,
     hidden_refs: &[String],
 ) -> CoreResult<Validated> {
-    let mut v = validate_with_hidden(kind.schema(), family, doc, hidden_refs)
-        .map_err(CoreError::Invalid)?;
+    let mut v =
+        validate_with_hidden(kind.schema(), family, doc, hidden_refs).map_err(|mut e| {
+            if kind == Kind::Server {
+                // A hostname alone names a server (see `fixups`): say so where the name is missing.
+                for f in e.iter_mut().filter(|f| f.field == "name") {
+                    if matches!(f.message.as_str(), "is required" | "must not be empty") {
+                        f.message =
+                            "is required, or give a hostname (the name defaults to it)".into();
+                    }
+                }
+            }
+            CoreError::Invalid(e)
+        })?;
     if kind == Kind::System {
         entry_apps_join_the_system(&mut v.refs);
     }

@@ -34,6 +34,8 @@ pub struct Sync {
     pub progress: u64,
     pub when: String,
     pub error: String,
+    /// A queued job with an error waits to be retried: which attempt failed, and why (short).
+    pub retry: String,
 }
 
 #[derive(Template)]
@@ -85,6 +87,15 @@ fn sync_of(j: &Value) -> Sync {
         progress: j["progress"].as_u64().unwrap_or(0),
         when: when(&j["created_at"]),
         error: text(&j["error"]),
+        retry: match j["error"].as_str() {
+            Some(e) if status == "queued" && !e.is_empty() => format!(
+                "attempt {} of {} failed, to be retried: {}",
+                j["attempt"],
+                j["max_attempts"],
+                crate::jobs::short(e, 120)
+            ),
+            _ => String::new(),
+        },
         status,
     }
 }

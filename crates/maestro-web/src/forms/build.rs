@@ -66,7 +66,7 @@ pub fn build(
         .iter()
         .map(|e| ErrorLink {
             target: dom_id(&e.field),
-            label: e.field.clone(),
+            label: crate::hints::path_label(&e.field),
             message: e.message.clone(),
         })
         .collect();

@@ -41,6 +41,33 @@ pub fn label(name: &str) -> String {
     if !fixed.is_empty() {
         return fixed.to_owned();
     }
+    label_fallback(name)
+}
+
+/// An error's field path as people read it: `cpu` → `CPU`, `storage[1].size` → `Storage 2 ›
+/// Size`, `credentials.secret_access_key` → `Credentials › Secret access key`.
+pub fn path_label(path: &str) -> String {
+    let whole = label(path);
+    if !path.contains(['.', '[']) || whole != label_fallback(path) {
+        return whole;
+    }
+    path.split('.')
+        .map(|seg| match seg.split_once('[') {
+            Some((name, rest)) => {
+                let n = rest
+                    .trim_end_matches(']')
+                    .parse::<usize>()
+                    .map_or(0, |i| i + 1);
+                format!("{} {n}", label(name))
+            }
+            None => label(seg),
+        })
+        .collect::<Vec<_>>()
+        .join(" › ")
+}
+
+/// What [`label`] answers for a name it has no fixed label for.
+fn label_fallback(name: &str) -> String {
     let spaced = name.replace('_', " ");
     let mut chars = spaced.chars();
     match chars.next() {
@@ -62,5 +89,22 @@ pub fn relation_label(rel: &str) -> (&'static str, &'static str) {
         "located_in" => ("Located in", "Hosts"),
         "discovers" => ("Discovers", "Discovered by"),
         _ => ("Related to", "Related from"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_paths_read_as_labels() {
+        assert_eq!(path_label("cpu"), "CPU");
+        assert_eq!(path_label("os.base"), "OS");
+        assert_eq!(path_label("storage[1].size"), "Storage 2 › Size");
+        assert_eq!(
+            path_label("credentials.secret_access_key"),
+            "Credentials › Secret access key"
+        );
+        assert_eq!(path_label("name"), "Name");
     }
 }

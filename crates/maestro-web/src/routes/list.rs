@@ -251,7 +251,7 @@ fn row(coll: Collection, item: &Value, cols: &[String]) -> Row {
         _ => coll.segment(),
     };
     let mut cells: Vec<String> = cols.iter().map(|c| cell(at(item, c))).collect();
-    cells.push(crate::view::when(&item["updated_at"]));
+    cells.push(crate::view::day(&item["updated_at"]));
     Row {
         href: format!("/{seg}/{id}"),
         name: item["name"].as_str().unwrap_or(id).to_owned(),

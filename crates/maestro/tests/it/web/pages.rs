@@ -99,6 +99,9 @@ async fn forms_create_validate_edit_and_delete(app: &TestApp) {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains(r#"id="f-cpu-error""#), "cpu error inline");
+    // The summary names fields as the form labels them, not by their API paths.
+    assert!(bad.body.contains("data-error-link>CPU: "), "{}", bad.body);
+    assert!(bad.body.contains("data-error-link>Storage 1 › Size: "));
     assert!(
         bad.body.contains(r#"id="f-storage-0-size-error""#),
         "storage[0].size error inline"
