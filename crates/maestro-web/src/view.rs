@@ -198,7 +198,11 @@ pub fn display(f: &Field, v: Option<&Value>) -> Disp {
             let Some(obj) = v.and_then(Value::as_object) else {
                 return Disp::Text(cell(v));
             };
+            // A reference with its target's name beside it (a server's datacenter) reads as
+            // the name, linked, rather than as an id link next to a plain name.
+            let name = obj.get("name").and_then(Value::as_str);
             let mut pairs = Vec::new();
+            let mut named_link = false;
             for (k, val) in obj {
                 if val.is_null() {
                     continue;
@@ -211,7 +215,16 @@ pub fn display(f: &Field, v: Option<&Value>) -> Disp {
                         .unwrap_or_default(),
                     _ => String::new(),
                 };
-                pairs.push((hints::label(k), cell(Some(val)), href));
+                match name {
+                    Some(name) if !href.is_empty() => {
+                        pairs.push((hints::label("name"), name.to_owned(), href));
+                        named_link = true;
+                    }
+                    _ => pairs.push((hints::label(k), cell(Some(val)), href)),
+                }
+            }
+            if named_link {
+                pairs.retain(|(label, _, href)| !(label == "Name" && href.is_empty()));
             }
             Disp::Pairs(pairs)
         }
@@ -295,5 +308,35 @@ pub fn history_value(v: &Value) -> Vec<String> {
             })
             .collect(),
         Value::Object(o) => vec![pairs(o)],
+    }
+}
+
+#[cfg(test)]
+mod named_reference_tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_with_a_name_reads_as_the_name() {
+        let schema = maestro_model::schema::Kind::Server.schema();
+        let f = schema
+            .fields
+            .iter()
+            .find(|f| f.name == "datacenters")
+            .unwrap();
+        let v = serde_json::json!({"region": "r1", "id": "01a2", "name": "DC One"});
+        match display(f, Some(&v)) {
+            Disp::Pairs(p) => assert_eq!(
+                p,
+                vec![
+                    ("Region".to_owned(), "r1".to_owned(), String::new()),
+                    (
+                        "Name".to_owned(),
+                        "DC One".to_owned(),
+                        "/datacenters/01a2".to_owned()
+                    )
+                ]
+            ),
+            _ => panic!("pairs"),
+        }
     }
 }

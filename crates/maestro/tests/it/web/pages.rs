@@ -261,6 +261,31 @@ async fn references_are_searched_and_kept(app: &TestApp) {
     );
     let server = b.get(&format!("/servers/{}", id(&web))).await;
     assert!(server.body.contains("Load balanced by") && server.body.contains("lb-front"));
+    // A server's datacenter reads as its name, linked (not an id link beside a plain name).
+    let dc = app
+        .create(
+            &user.token,
+            "datacenters",
+            json!({"name": "DC One", "provider": "AWS"}),
+        )
+        .await;
+    let placed = app
+        .create(
+            &user.token,
+            "servers",
+            json!({"name": "placed-1", "datacenters": {"id": id(&dc), "region": "r1"}}),
+        )
+        .await;
+    let page = b.get(&format!("/servers/{}", id(&placed))).await;
+    assert!(
+        page.body.contains(&format!(
+            r#"<dt>Name</dt><dd><a href="/datacenters/{}">DC One</a></dd>"#,
+            id(&dc)
+        )),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!(">{}</a>", id(&dc))));
     let dup = b
         .get("/ui/duplicates/servers?field=hostname&hostname=lb-target-1&exclude=")
         .await;
