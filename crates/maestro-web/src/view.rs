@@ -312,7 +312,7 @@ pub fn history_value(v: &Value) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod named_reference_tests {
+mod tests {
     use super::*;
 
     #[test]

@@ -1,7 +1,6 @@
 //! Discovery as people drive it: "sync now" (answered by a sync already under way for the same
-//! tasks, if any), each task's
-//! status and switch, and one schedule per task created with the connection at the original's
-//! default intervals (editable like any schedule).
+//! tasks, if any), each task's status and switch, and one schedule per task created with the
+//! connection at the original's default intervals (editable like any schedule).
 
 use std::sync::Arc;
 
