@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::backends;
 use crate::harness::{PASSWORD, TestApp};
+use crate::support::error_fields;
 
 backends!(
     profile_and_password,
@@ -48,13 +49,7 @@ async fn profile_and_password(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let fields: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["email", "admin"], "{body}");
+    assert_eq!(error_fields(&body), ["email", "admin"], "{body}");
     assert_eq!(app.get(&u.token, "/api/v1/me").await.1["name"], "Paula P");
 
     // A second session, to see it end when the password changes.
