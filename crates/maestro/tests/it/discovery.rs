@@ -121,20 +121,25 @@ backends!(
     overlapping_listings_deactivate_nothing_either_saw
 );
 
-async fn sync_reconciles_and_attributes(app: &TestApp) {
-    let admin = app.user("Admin").await;
-    let owner = app.user("Owner").await;
-    let friend = app.user("Friend").await;
+/// A datacenter and an AWS connection placing what it finds there: (datacenter, connection id).
+async fn aws_connection(app: &TestApp, token: &str) -> (Value, String) {
     let dc = app
         .create(
-            &owner.token,
+            token,
             "datacenters",
             json!({"name": "AWS", "provider": "AWS"}),
         )
         .await;
-    let conn = app.create(&owner.token, "connections", json!({"name": "prod", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
+    let conn = app.create(token, "connections", json!({"name": "prod", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
         "credentials": {"access_key_id": "AKIA", "secret_access_key": "s"}})).await;
-    let cid = id(&conn);
+    (dc, id(&conn))
+}
+
+async fn sync_reconciles_and_attributes(app: &TestApp) {
+    let admin = app.user("Admin").await;
+    let owner = app.user("Owner").await;
+    let friend = app.user("Friend").await;
+    let (dc, cid) = aws_connection(app, &owner.token).await;
     // The ACL template: what the connection is shared with, discovered entities are too.
     app.call(
         reqwest::Method::PUT,
@@ -248,16 +253,7 @@ async fn sync_reconciles_and_attributes(app: &TestApp) {
 /// closing must see what the other marked as seen, and deactivate only what neither saw.
 async fn overlapping_listings_deactivate_nothing_either_saw(app: &TestApp) {
     let owner = app.user("Owner").await;
-    let dc = app
-        .create(
-            &owner.token,
-            "datacenters",
-            json!({"name": "AWS", "provider": "AWS"}),
-        )
-        .await;
-    let conn = app.create(&owner.token, "connections", json!({"name": "prod", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
-        "credentials": {"access_key_id": "AKIA", "secret_access_key": "s"}})).await;
-    let cid = id(&conn).parse().unwrap();
+    let cid = aws_connection(app, &owner.token).await.1.parse().unwrap();
     let fake = Arc::new(Fake::default());
     *fake.servers.lock().unwrap() = (1..=3).map(server).collect();
     let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
