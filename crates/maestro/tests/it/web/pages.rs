@@ -205,16 +205,22 @@ async fn forms_create_validate_edit_and_delete(app: &TestApp) {
     assert_eq!(del.status, StatusCode::SEE_OTHER);
     let (_, gone) = app.get(&user.token, "/api/v1/servers").await;
     assert_eq!(gone["total"], 0);
+    let deleted = b.get(&format!("/servers/{server_id}")).await;
+    assert!(deleted.body.contains("Restore"));
     assert!(
-        b.get(&format!("/servers/{server_id}"))
-            .await
-            .body
-            .contains("Restore")
+        deleted.body.contains("data-deleted") && deleted.body.contains("without its relations"),
+        "a deleted entity's page says what deletion did"
     );
     let back = b.post(&format!("/servers/{server_id}/restore"), &[]).await;
     assert_eq!(back.status, StatusCode::SEE_OTHER);
     let (_, again) = app.get(&user.token, "/api/v1/servers").await;
     assert_eq!(again["total"], 1);
+    assert!(
+        !b.get(&format!("/servers/{server_id}"))
+            .await
+            .body
+            .contains("data-deleted")
+    );
 }
 
 async fn references_are_searched_and_kept(app: &TestApp) {
