@@ -36,6 +36,11 @@ fn session_cookie(parts: &Parts) -> Option<&str> {
     ) {
         return None;
     }
+    sent_session_cookie(parts)
+}
+
+/// The UI's session cookie as sent, whatever the method.
+fn sent_session_cookie(parts: &Parts) -> Option<&str> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -58,11 +63,7 @@ impl FromRequestParts<AppState> for Auth {
             .or_else(|| session_cookie(parts))
             .ok_or_else(|| {
                 // A session cookie sent with a change: say why it is not enough.
-                let has_cookie = parts.headers.get_all(header::COOKIE).iter().any(|v| {
-                    v.to_str()
-                        .is_ok_and(|v| v.contains(&format!("{SESSION_COOKIE}=")))
-                });
-                ApiError::unauthorized(if has_cookie {
+                ApiError::unauthorized(if sent_session_cookie(parts).is_some() {
                     "the web UI's session cookie only reads through the API (so no other site can \
                      change anything with it); send a token: Authorization: Bearer <token> \
                      (POST /api/v1/auth/login or an API token from /tokens)"

@@ -210,6 +210,16 @@ async fn bad_input_is_rejected_and_changes_nothing(app: &TestApp) {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["title"], "Invalid input");
+    // Neither a name nor a hostname: the error says a hostname would do.
+    let (status, nameless) = app
+        .post(&u.token, "/api/v1/servers", json!({"cpu": 2}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        nameless["errors"][0]["message"],
+        "is required, or give a hostname (the name defaults to it)",
+        "{nameless}"
+    );
     let fields: Vec<&str> = body["errors"]
         .as_array()
         .unwrap()

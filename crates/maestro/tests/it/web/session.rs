@@ -148,6 +148,23 @@ async fn sign_out_revokes_the_session() {
         StatusCode::OK,
         "the cookie holds a real session token"
     );
+    // The cookie reads through the API but changes nothing there, and the answer says why.
+    let write = app
+        .client
+        .post(app.url("/api/v1/servers"))
+        .header("cookie", format!("maestro_session={token}"))
+        .json(&serde_json::json!({"name": "via-cookie"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(write.status(), StatusCode::UNAUTHORIZED);
+    let problem: serde_json::Value = write.json().await.expect("problem");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("session cookie only reads")),
+        "{problem}"
+    );
     let out = b.post("/logout", &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert_eq!(out.location, "/login");
