@@ -89,9 +89,8 @@ fn sync_of(j: &Value) -> Sync {
         error: text(&j["error"]),
         retry: match j["error"].as_str() {
             Some(e) if status == "queued" && !e.is_empty() => format!(
-                "attempt {} of {} failed, to be retried: {}",
-                j["attempt"],
-                j["max_attempts"],
+                "attempt {} failed, to be retried: {}",
+                crate::jobs::attempts(j),
                 crate::jobs::short(e, 120)
             ),
             _ => String::new(),

@@ -73,6 +73,11 @@ pub fn trigger_text(s: &Value) -> String {
     }
 }
 
+/// A job's attempts so far against its maximum: `2 of 3`.
+pub fn attempts(j: &Value) -> String {
+    format!("{} of {}", j["attempt"], j["max_attempts"])
+}
+
 /// At most `n` characters of `text` (an ellipsis marks the cut); lists show the whole in a title.
 pub fn short(text: &str, n: usize) -> String {
     match text.char_indices().nth(n) {

@@ -69,7 +69,7 @@ fn row(j: &Value) -> JobRow {
         class: status_class(&status),
         status,
         progress: j["progress"].as_u64().unwrap_or(0),
-        attempt: format!("{} of {}", j["attempt"], j["max_attempts"]),
+        attempt: super::attempts(j),
         created: when(&j["created_at"]),
         error_short: super::short(j["error"].as_str().unwrap_or_default(), 80),
         error: text(&j["error"]),
