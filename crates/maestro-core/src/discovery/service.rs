@@ -1,6 +1,7 @@
 //! Discovery as people drive it: "sync now" (answered by a sync already under way for the same
-//! tasks, if any), each task's status and switch, and one schedule per task created with the
-//! connection at the original's default intervals (editable like any schedule).
+//! tasks, if any), each task's status and switch, and what creating a connection starts: one
+//! sync of every task at once, then one schedule per task at the original's default intervals
+//! (editable like any schedule).
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::Discovery;
 use super::module::DiscoveryModule;
-use crate::caller::{Caller, PrincipalKind};
+use crate::caller::{Caller, Principal, PrincipalKind};
 use crate::events::WriteHook;
 use crate::jobs::model::JobFilter;
 use crate::jobs::{JobStatus, Jobs, NewJob, RetryPolicy};
@@ -25,7 +26,8 @@ pub struct DiscoveryService {
     pub jobs: Jobs,
 }
 
-/// Creates a connection's schedules when it is created; disables them when it is deleted.
+/// Starts a connection's first sync and creates its schedules when it is created; disables them
+/// when it is deleted.
 struct ConnectionHook(DiscoveryService);
 
 #[async_trait]
@@ -35,7 +37,8 @@ impl WriteHook for ConnectionHook {
             return;
         }
         let result = match op {
-            "created" | "restored" => self.0.ensure_schedules(record).await,
+            "created" => self.0.first_sync(record).await,
+            "restored" => self.0.ensure_schedules(record).await,
             "deleted" => self.0.set_schedules_enabled(record.id, false).await,
             _ => Ok(()),
         };
@@ -164,6 +167,17 @@ impl DiscoveryService {
         if let Some(running) = active.iter().find(covers) {
             return Ok((crate::jobs::views::job_view(running, None), false));
         }
+        let job = self.queue_sync(&rec, caller.owner(), task).await?;
+        Ok((job, true))
+    }
+
+    /// Queues a sync of the connection (every enabled task, or `task`) owned by `owner`.
+    async fn queue_sync(
+        &self,
+        rec: &EntityRecord,
+        owner: Principal,
+        task: Option<String>,
+    ) -> CoreResult<Value> {
         let new = NewJob {
             name: format!(
                 "sync {}{}",
@@ -171,8 +185,8 @@ impl DiscoveryService {
                 task.as_ref().map(|t| format!(" ({t})")).unwrap_or_default()
             ),
             module: "discovery".into(),
-            owner: caller.owner(),
-            params: json!({"connection": id, "task": task}),
+            owner,
+            params: json!({"connection": rec.id, "task": task}),
             policy: RetryPolicy {
                 max_attempts: 1,
                 backoff_seconds: 30,
@@ -183,12 +197,10 @@ impl DiscoveryService {
             .jobs
             .enqueue(vec![self.jobs.job_record(new, None, now, None)])
             .await?;
-        Ok((
-            jobs.first()
-                .map(|j| crate::jobs::views::job_view(j, None))
-                .unwrap_or_default(),
-            true,
-        ))
+        Ok(jobs
+            .first()
+            .map(|j| crate::jobs::views::job_view(j, None))
+            .unwrap_or_default())
     }
 
     /// `GET /connections/{id}/tasks`: every task of the provider with its status and switch.
@@ -293,6 +305,16 @@ impl DiscoveryService {
             }))
     }
 
+    /// A new connection's schedules, and one sync of every task queued at once: a single job
+    /// to follow (one per task filled the workers, each retried, when the endpoint was wrong);
+    /// the schedules take over one interval later.
+    async fn first_sync(&self, rec: &EntityRecord) -> CoreResult<()> {
+        self.ensure_schedules(rec).await?;
+        self.queue_sync(rec, owner_caller(rec).owner(), None)
+            .await?;
+        Ok(())
+    }
+
     /// One schedule per task at its default interval, owned like the connection.
     async fn ensure_schedules(&self, rec: &EntityRecord) -> CoreResult<()> {
         let owner = owner_caller(rec);
@@ -313,7 +335,6 @@ impl DiscoveryService {
                 "module": "discovery",
                 "enabled": status.enabled,
                 "interval": interval(info.default_every_seconds),
-                "run_immediately": true,
                 "connection": rec.id,
                 "task": info.name,
             });

@@ -185,8 +185,9 @@ mod sync_now_answers_with_a_sync_of_the_same_tasks {
     }
 }
 
-/// "Sync now" while a sync is queued answers with it only when it lists what was asked: a
-/// queued run of one task (a schedule's) does not stand in for a whole sync.
+/// Creating a connection queues one sync of every task (its schedules start one interval
+/// later); "sync now" while a sync is queued answers with it only when it lists what was asked:
+/// a queued run of one task does not stand in for a whole sync.
 async fn sync_now_answers_with_a_sync_of_the_same_tasks(backend: &str) {
     // No workers: every job stays queued.
     let Some(app) = TestApp::with_settings(backend, |s| s.workers = 0).await else {
@@ -202,6 +203,35 @@ async fn sync_now_answers_with_a_sync_of_the_same_tasks(backend: &str) {
         .await;
     let conn = app.create(&u.token, "connections", json!({"name": "prod", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
         "credentials": {"access_key_id": "AKIAEXAMPLE", "secret_access_key": SECRET}})).await;
+    let (_, jobs) = app.get(&u.token, "/api/v1/jobs?limit=100").await;
+    let names: Vec<&str> = jobs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["sync prod"], "one first sync, not a job per task");
+    let first = jobs["items"][0]["id"].as_str().unwrap().to_owned();
+    let (_, schedules) = app.get(&u.token, "/api/v1/schedules?limit=100").await;
+    let now = chrono::Utc::now();
+    let ours: Vec<&Value> = schedules["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["connection"] == conn["id"])
+        .collect();
+    let (_, tasks) = app
+        .get(
+            &u.token,
+            &format!("/api/v1/connections/{}/tasks", id(&conn)),
+        )
+        .await;
+    assert_eq!(ours.len(), tasks["items"].as_array().unwrap().len());
+    for s in ours {
+        let next: chrono::DateTime<chrono::Utc> =
+            s["next_run_at"].as_str().unwrap().parse().unwrap();
+        assert!(next > now, "{} runs at once: {s}", s["name"]);
+    }
     let path = format!("/api/v1/connections/{}/sync", id(&conn));
     let sync = |body: Value| {
         let (app, token, path) = (&app, u.token.clone(), path.clone());
@@ -214,9 +244,13 @@ async fn sync_now_answers_with_a_sync_of_the_same_tasks(backend: &str) {
             )
         }
     };
+    assert_eq!(sync(json!({"task": "dbs-list"})).await.0, first);
+    let (status, _) = app
+        .post(&u.token, &format!("/api/v1/jobs/{first}/cancel"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let (one, name) = sync(json!({"task": "server-list"})).await;
-    // Its own job, or the run its schedule queued when the connection was created.
-    assert!(name.contains("server-list"), "{name}");
+    assert_eq!(name, "sync prod (server-list)");
     let (whole, name) = sync(json!({})).await;
     assert_ne!(whole, one, "a one-task sync answered for a whole sync");
     assert_eq!(name, "sync prod");

@@ -1,6 +1,6 @@
 //! Discovery end to end through the API, the jobs and real peers: AWS emulated by moto (seeded
-//! with boto3) and OpenStack replayed from the official API samples. A connection's schedules
-//! sync it at once; a second sync writes no history; a terminated instance becomes inactive; a
+//! with boto3) and OpenStack replayed from the official API samples. Creating a connection
+//! syncs it at once; a second sync writes no history; a terminated instance becomes inactive; a
 //! listing refused with 403 leaves everything discovered active; credentials appear nowhere.
 
 use std::process::Command;
@@ -137,7 +137,7 @@ async fn aws_through_moto() {
                 "endpoint_url": moto.endpoint, "credentials": {"access_key_id": "testing", "secret_access_key": SECRET}}))
             .await;
         let cid = id(&conn);
-        // Creating the connection scheduled every task, each running at once.
+        // Creating the connection started a sync of every task.
         let tasks = wait_tasks(&app, &user, &cid).await;
         no_secret(&tasks);
         for t in tasks["items"].as_array().unwrap() {

@@ -329,3 +329,32 @@ macro_rules! backends {
         )*
     };
 }
+
+/// [`backends!`] on apps without the scheduler or job workers: whatever is queued (the first
+/// sync of a new connection) stays queued, so a test drives discovery itself.
+#[macro_export]
+macro_rules! quiet_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                fn quiet(s: &mut maestro::Settings) {
+                    s.scheduler = false;
+                    s.workers = 0;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::harness::TestApp::with_settings("sqlite", quiet)
+                        .await
+                        .expect("sqlite app");
+                    super::$name(&app).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = $crate::harness::TestApp::with_settings("postgres", quiet).await {
+                        super::$name(&app).await;
+                    }
+                }
+            }
+        )*
+    };
+}

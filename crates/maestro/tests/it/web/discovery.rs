@@ -1,7 +1,7 @@
 //! Discovery pages: the connections list, a connection's task table (switches, states,
-//! permissions, the IAM policy to copy), a switch that changes `enabled`, "Sync now" queuing a
-//! job the page follows, the datacenter's "Connected" badge, and a discovered entity's origin
-//! with its AWS console link.
+//! permissions, the IAM policy to copy), a switch that changes `enabled`, the first sync queued
+//! at creation, "Sync now" queuing a job the page follows, the datacenter's "Connected" badge,
+//! and a discovered entity's origin with its AWS console link.
 
 use std::sync::Arc;
 
@@ -15,8 +15,8 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use super::client::signed_in;
-use super::connections::quiet_backends;
 use crate::harness::{TestApp, id};
+use crate::quiet_backends;
 
 quiet_backends!(
     the_task_table_switches_tasks_and_syncs_now,
@@ -117,19 +117,54 @@ async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 
-    // "Sync now" queues a job, and the page follows it.
+    // Creating it queued its first sync (nothing runs here): the page follows that job, and
+    // "Sync now" answers with it.
+    let (_, jobs) = app.get(&user.token, "/api/v1/jobs?module=discovery").await;
+    assert_eq!(jobs["total"], 1, "{jobs}");
+    let first = jobs["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(jobs["items"][0]["params"]["connection"], cid);
+    let page = b.get(&format!("/connections/{cid}")).await;
+    assert!(page.body.contains("Sync in progress"));
+    assert!(page.body.contains(&format!(r#"data-job="{first}""#)));
+    let sync = b.post(&format!("/connections/{cid}/sync"), &[]).await;
+    assert_eq!(sync.status, StatusCode::SEE_OTHER);
+    let page = b.get(&format!("/connections/{cid}")).await;
+    assert!(page.body.contains("already queued or running"), "flash");
+    let (_, jobs) = app.get(&user.token, "/api/v1/jobs?module=discovery").await;
+    assert_eq!(jobs["total"], 1, "{jobs}");
+
+    // Once it is cancelled, "Sync now" queues a job, and the page follows it.
+    let (status, _) = app
+        .post(
+            &user.token,
+            &format!("/api/v1/jobs/{first}/cancel"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let sync = b.post(&format!("/connections/{cid}/sync"), &[]).await;
     assert_eq!(sync.status, StatusCode::SEE_OTHER);
     let (_, jobs) = app.get(&user.token, "/api/v1/jobs?module=discovery").await;
-    assert_eq!(jobs["total"], 1, "{jobs}");
-    let job = &jobs["items"][0];
+    assert_eq!(jobs["total"], 2, "{jobs}");
+    let job = jobs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] != first.as_str())
+        .unwrap();
     assert_eq!(job["params"]["connection"], cid);
     let page = b.get(&format!("/connections/{cid}")).await;
     assert!(page.body.contains("Sync queued"), "flash");
     let jid = job["id"].as_str().unwrap();
     assert!(page.body.contains(&format!(r#"href="/jobs/{jid}""#)));
     assert!(page.body.contains(&format!(r#"data-job="{jid}""#)));
-    // Asked again while it runs: the same job, said so.
+    let running = &page.body[page.body.find("sync-running-title").unwrap()..];
+    let running = &running[..running.find("</section>").unwrap()];
+    assert!(
+        running.contains(jid) && !running.contains(&first),
+        "{running}"
+    );
+    // Asked again while it is queued: the same job, said so.
     let again = b
         .post(
             &format!("/connections/{cid}/sync"),
@@ -138,10 +173,9 @@ async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
         .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     let page = b.get(&format!("/connections/{cid}")).await;
+    assert!(page.body.contains("already queued or running"));
     let (_, jobs) = app.get(&user.token, "/api/v1/jobs?module=discovery").await;
-    if jobs["items"][0]["status"] != "succeeded" && jobs["items"][0]["status"] != "failed" {
-        assert!(page.body.contains("already queued or running"));
-    }
+    assert_eq!(jobs["total"], 2, "{jobs}");
 
     // The datacenter is connected: a badge on its list and its page.
     let dcs = b.get("/datacenters").await;
