@@ -26,8 +26,8 @@ pub struct DiscoveryService {
     pub jobs: Jobs,
 }
 
-/// Starts a connection's first sync and creates its schedules when it is created; disables them
-/// when it is deleted.
+/// Starts a connection's first sync and creates (or re-enables) its schedules when it is created
+/// or restored; disables them when it is deleted.
 struct ConnectionHook(DiscoveryService);
 
 #[async_trait]
@@ -37,8 +37,7 @@ impl WriteHook for ConnectionHook {
             return;
         }
         let result = match op {
-            "created" => self.0.first_sync(record).await,
-            "restored" => self.0.ensure_schedules(record).await,
+            "created" | "restored" => self.0.first_sync(record).await,
             "deleted" => self.0.set_schedules_enabled(record.id, false).await,
             _ => Ok(()),
         };
@@ -140,35 +139,36 @@ impl DiscoveryService {
                 ),
             ));
         }
+        if let Some(pending) = self.pending_sync(id, task.as_deref()).await? {
+            return Ok((crate::jobs::views::job_view(&pending, None), false));
+        }
+        let job = self.queue_sync(&rec, caller.owner(), task).await?;
+        Ok((job, true))
+    }
+
+    /// A sync of the connection queued or running that lists what is asked (every task, or
+    /// `task`); a scheduled run of one task does not stand in for a whole sync. Listings of one
+    /// scope may overlap: each closes it by time, so neither deactivates what the other saw.
+    async fn pending_sync(
+        &self,
+        id: EntityId,
+        task: Option<&str>,
+    ) -> CoreResult<Option<crate::jobs::JobRecord>> {
         let filter = JobFilter {
             owners: None,
             statuses: vec![JobStatus::Queued, JobStatus::Running],
             module: Some("discovery".into()),
             schedule: None,
         };
-        let (active, _) = self
-            .jobs
-            .store
-            .list_jobs(
-                &filter,
-                maestro_model::query::PageRequest {
-                    page: 1,
-                    limit: 500,
-                },
-            )
-            .await?;
-        // A sync already queued or running that lists what was asked (every task, or this one)
-        // answers; a scheduled run of one task does not stand in for a whole sync. Listings of
-        // one scope may overlap: each closes it by time, so neither deactivates what the other saw.
-        let covers = |j: &&crate::jobs::JobRecord| {
-            j.params["connection"] == json!(id)
-                && (j.params["task"].is_null() || j.params["task"].as_str() == task.as_deref())
+        let page = maestro_model::query::PageRequest {
+            page: 1,
+            limit: 500,
         };
-        if let Some(running) = active.iter().find(covers) {
-            return Ok((crate::jobs::views::job_view(running, None), false));
-        }
-        let job = self.queue_sync(&rec, caller.owner(), task).await?;
-        Ok((job, true))
+        let (active, _) = self.jobs.store.list_jobs(&filter, page).await?;
+        Ok(active.into_iter().find(|j| {
+            j.params["connection"] == json!(id)
+                && (j.params["task"].is_null() || j.params["task"].as_str() == task)
+        }))
     }
 
     /// Queues a sync of the connection (every enabled task, or `task`) owned by `owner`.
@@ -305,13 +305,15 @@ impl DiscoveryService {
             }))
     }
 
-    /// A new connection's schedules, and one sync of every task queued at once: a single job
-    /// to follow (one per task filled the workers, each retried, when the endpoint was wrong);
-    /// the schedules take over one interval later.
+    /// A new (or restored) connection's schedules, and one sync of every task queued at once: a
+    /// single job to follow (one per task filled the workers, each retried, when the endpoint
+    /// was wrong); the schedules take over one interval later.
     async fn first_sync(&self, rec: &EntityRecord) -> CoreResult<()> {
         self.ensure_schedules(rec).await?;
-        self.queue_sync(rec, owner_caller(rec).owner(), None)
-            .await?;
+        if self.pending_sync(rec.id, None).await?.is_none() {
+            self.queue_sync(rec, owner_caller(rec).owner(), None)
+                .await?;
+        }
         Ok(())
     }
 

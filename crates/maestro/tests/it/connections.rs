@@ -264,4 +264,46 @@ async fn sync_now_answers_with_a_sync_of_the_same_tasks(backend: &str) {
         whole,
         "the queued whole sync lists dbs-list too"
     );
+
+    // Deleted, its schedules stop; restored, they start again and it syncs at once (the queued
+    // one-task run does not stand in) — once: restored again, the queued sync stands.
+    let (status, _) = app
+        .post(&u.token, &format!("/api/v1/jobs/{whole}/cancel"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let path = format!("/api/v1/connections/{}", id(&conn));
+    let queued = || async {
+        let (_, jobs) = app
+            .get(&u.token, "/api/v1/jobs?status=queued&limit=100")
+            .await;
+        let mut ids: Vec<String> = jobs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    let mut restored = None;
+    for _ in 0..2 {
+        assert_eq!(app.delete(&u.token, &path).await.0, StatusCode::NO_CONTENT);
+        let (status, _) = app
+            .post(&u.token, &format!("{path}/restore"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let now = queued().await;
+        assert_eq!(now.len(), 2, "{now:?}");
+        assert!(now.contains(&one) && !now.contains(&whole), "{now:?}");
+        let new = now.into_iter().find(|j| *j != one);
+        assert!(
+            restored.is_none() || restored == new,
+            "a second sync was queued"
+        );
+        restored = new;
+    }
+    let (_, schedules) = app.get(&u.token, "/api/v1/schedules?limit=100").await;
+    for s in schedules["items"].as_array().unwrap() {
+        assert_eq!(s["enabled"], true, "{s}");
+    }
 }
