@@ -7,10 +7,10 @@ use maestro_model::schema::Collection;
 use crate::emit::{Emitter, J, Obs, capitalize, list, placement};
 use crate::pages::{listing, next};
 
-/// Statuses of a database that is not serving (reference §3.3).
+/// Statuses of a database that is gone or broken (reference §3.3). Unlike the original, a
+/// stopped database stays active with its status `Stopped`, like a stopped EC2 instance: it is
+/// still there (and billed for its storage), and a first sync must record it.
 const INACTIVE: &[&str] = &[
-    "stopping",
-    "stopped",
     "failed",
     "deleting",
     "inaccessible-encryption-credentials",

@@ -219,7 +219,7 @@ impl Core {
             match stored.get(k) {
                 Some(old) => {
                     let data = merge(&old.data, &mapped.validated.data, mapped.kind);
-                    let refs = desired_refs(
+                    let mut refs = desired_refs(
                         mapped.kind,
                         mapped.family.as_deref(),
                         id,
@@ -227,6 +227,12 @@ impl Core {
                         &observed,
                         &managed,
                     );
+                    if !obs.active {
+                        // An inactive entity holds no relations (deactivating removes them):
+                        // one still listed as terminated must not be linked again.
+                        refs.iter_mut().for_each(|r| r.targets.clear());
+                        pending.clear();
+                    }
                     let before = compose(
                         &old.data,
                         &current_refs(mapped.kind, old.family.as_deref(), id, &rows),

@@ -122,6 +122,20 @@ impl DiscoveryService {
         if !rec.active {
             return Err(CoreError::BadRequest("the connection is deleted".into()));
         }
+        // The body is `{}` or `{"task": "server-list"}`; a misspelt key must not sync everything.
+        let Some(body) = body.as_object() else {
+            return Err(CoreError::BadRequest(
+                "the body must be a JSON object: {} or {\"task\": \"server-list\"}".into(),
+            ));
+        };
+        let unknown: Vec<FieldError> = body
+            .keys()
+            .filter(|k| *k != "task")
+            .map(|k| FieldError::new(k.as_str(), "unknown field; a sync takes only task"))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(CoreError::Invalid(unknown));
+        }
         let task = match body.get("task") {
             None | Some(Value::Null) => None,
             Some(Value::String(t)) => Some(t.clone()),

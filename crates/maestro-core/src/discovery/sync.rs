@@ -59,15 +59,35 @@ struct Sink<'a> {
     in_flight: tokio::task::JoinSet<CoreResult<PageOutcome>>,
 }
 
+/// A page's failure as a task's message: a refused write names its fields (the provider sent
+/// something the schema does not take, or the write broke a rule), not only that it was refused.
+fn describe(e: &CoreError) -> String {
+    match e {
+        CoreError::Invalid(fields) => {
+            let listed: Vec<String> = fields
+                .iter()
+                .take(5)
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect();
+            let more = fields.len().saturating_sub(listed.len());
+            let more = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            format!("the inventory refused a page: {}{more}", listed.join("; "))
+        }
+        e => e.to_string(),
+    }
+}
+
 impl Sink<'_> {
     /// Waits for one page under way and adds what it did.
     async fn collect_one(&mut self) -> Result<(), String> {
         let Some(done) = self.in_flight.join_next().await else {
             return Ok(());
         };
-        let out = done
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+        let out = done.map_err(|e| e.to_string())?.map_err(|e| describe(&e))?;
         self.stats.add(out.stats);
         for note in out.notes.into_iter().take(20) {
             self.reporter.log("warn", note).await;
@@ -344,7 +364,11 @@ impl Discovery {
             None if observed == 0 => ("warning".into(), Some("Empty result".into()), None),
             None => (
                 "success".into(),
-                Some(format!("{observed} resources")),
+                Some(if observed == 1 {
+                    "1 resource".to_owned()
+                } else {
+                    format!("{observed} resources")
+                }),
                 None,
             ),
         };

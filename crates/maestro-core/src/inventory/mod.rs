@@ -7,6 +7,7 @@ pub use create::Created;
 mod grants;
 mod prepare;
 pub(crate) mod refs;
+mod regions;
 mod secrets;
 mod warnings;
 

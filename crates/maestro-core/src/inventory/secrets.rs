@@ -5,6 +5,7 @@ use maestro_model::schema::Kind;
 use maestro_model::{EntityId, FieldError};
 use serde_json::{Map, Value, json};
 
+use super::regions;
 use crate::{Core, CoreError, CoreResult};
 
 /// What to store and what to record for the secret fields of one write.
@@ -14,8 +15,8 @@ pub struct SecretWrite {
     pub changes: Vec<Value>,
 }
 
-/// Checks connection credentials against the connection's provider (`required`: on creation
-/// and when the provider changes).
+/// Checks a connection's credentials (`required`: on creation and when the provider changes)
+/// and regions against its provider.
 pub fn check_credentials(
     kind: Kind,
     data: &Map<String, Value>,
@@ -29,11 +30,15 @@ pub fn check_credentials(
         .get("provider")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    let mut errors = regions::check(provider, data.get("regions"));
     let Some(creds) = secrets.get("credentials") else {
-        return if required {
-            Err(CoreError::invalid("credentials", "are required"))
-        } else {
+        if required {
+            errors.push(FieldError::new("credentials", "are required"));
+        }
+        return if errors.is_empty() {
             Ok(())
+        } else {
+            Err(CoreError::Invalid(errors))
         };
     };
     let (allowed, required): (&[&str], &[&str]) = match provider {
@@ -59,7 +64,6 @@ pub fn check_credentials(
         ),
         _ => (&[], &[]),
     };
-    let mut errors = Vec::new();
     let obj = creds.as_object().cloned().unwrap_or_default();
     for (k, v) in &obj {
         if !allowed.contains(&k.as_str()) {
@@ -78,6 +82,15 @@ pub fn check_credentials(
         if !obj.contains_key(*k) {
             errors.push(FieldError::new(format!("credentials.{k}"), "is required"));
         }
+    }
+    if provider == "aws"
+        && let Some(arn) = obj.get("role_arn").and_then(Value::as_str)
+        && !regions::is_role_arn(arn)
+    {
+        errors.push(FieldError::new(
+            "credentials.role_arn",
+            "must be an IAM role ARN, like arn:aws:iam::123456789012:role/MaestroReadOnly",
+        ));
     }
     if provider == "openstack" {
         let has_password = obj.contains_key("username") && obj.contains_key("password");

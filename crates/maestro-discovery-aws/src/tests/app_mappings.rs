@@ -75,8 +75,14 @@ fn load_balancers_databases_buckets_and_cdns() {
         )
         .build();
     let o = valid(crate::databases::map(&db, "us-east-1").unwrap());
-    assert!(!o.active, "a stopped database is inactive");
+    assert!(o.active, "a stopped database is still there");
     assert_eq!(o.fields["status"], "Stopped");
+    let deleting = rds::DbInstance::builder()
+        .db_instance_identifier("old")
+        .db_instance_status("deleting")
+        .build();
+    let gone = valid(crate::databases::map(&deleting, "us-east-1").unwrap());
+    assert!(!gone.active, "a database being deleted is inactive");
     assert_eq!(o.fields["role"]["port"], 5432);
 
     let b = aws_sdk_s3::types::Bucket::builder()

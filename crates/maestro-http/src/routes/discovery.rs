@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::inventory::{collection, entity_id};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Auth, JsonBody, PathParams};
+use crate::extract::{Auth, JsonBody, OptionalJsonBody, PathParams};
 
 fn service(s: &AppState) -> ApiResult<&DiscoveryService> {
     s.discovery
@@ -34,16 +34,9 @@ pub async fn sync(
     State(s): State<AppState>,
     auth: Auth,
     p: PathParams,
-    body: axum::body::Bytes,
+    OptionalJsonBody(body): OptionalJsonBody,
 ) -> ApiResult<Response> {
     let id = connection(&p)?;
-    // The body is optional: `{}` or `{"task": "server-list"}`.
-    let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?
-    };
     let (job, queued) = service(&s)?.sync_now(&auth.caller, id, &body).await?;
     Ok((
         StatusCode::ACCEPTED,

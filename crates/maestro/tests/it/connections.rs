@@ -125,9 +125,12 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
         .await;
     let token = u.token.as_str();
     let post = |body: Value| async move { app.post(token, "/api/v1/connections", body).await };
-    let (status, body) = post(json!({"name": "a", "provider": "aws", "datacenter": id(&dc)})).await;
+    let (status, body) = post(
+        json!({"name": "a", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"]}),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(body["errors"][0]["field"], "credentials");
+    assert_eq!(error_fields(&body), ["credentials"]);
     // The schema's errors and the credentials' come in one answer.
     let (status, body) = post(json!({"provider": "aws"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -136,7 +139,7 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
         fields.iter().any(|f| f == "name") && fields.iter().any(|f| f == "credentials"),
         "{body}"
     );
-    let (status, body) = post(json!({"name": "a", "provider": "aws", "datacenter": id(&dc), "credentials": {"access_key_id": "x", "token": "y"}})).await;
+    let (status, body) = post(json!({"name": "a", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"], "credentials": {"access_key_id": "x", "token": "y"}})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let fields: Vec<&str> = body["errors"]
         .as_array()
@@ -148,22 +151,37 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
         fields,
         vec!["credentials.token", "credentials.secret_access_key"]
     );
-    let (status, body) = post(json!({"name": "os", "provider": "openstack", "datacenter": id(&dc), "credentials": {"username": "demo", "password": "pw"}})).await;
+    let (status, body) = post(json!({"name": "os", "provider": "openstack", "datacenter": id(&dc), "regions": ["RegionOne"], "credentials": {"username": "demo", "password": "pw"}})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["errors"][0]["field"], "auth_url");
+    // Regions: at least one, each once, AWS's shaped like AWS's; a role to assume is an ARN.
+    let (status, body) = post(json!({"name": "a", "provider": "aws", "datacenter": id(&dc), "regions": ["Not A Region!", "us-east-1", "us-east-1"],
+        "credentials": {"access_key_id": "x", "secret_access_key": "y", "role_arn": "not-an-arn"}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        error_fields(&body),
+        ["regions[0]", "regions[2]", "credentials.role_arn"]
+    );
+    let (status, body) = post(
+        json!({"name": "a", "provider": "aws", "datacenter": id(&dc), "regions": [],
+        "credentials": {"access_key_id": "x", "secret_access_key": "y"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(error_fields(&body), ["regions"]);
     let (status, body) = post(json!({"name": "os", "provider": "openstack", "datacenter": id(&dc), "auth_url": "http://127.0.0.1:5000/v3",
-        "project_id": "p1", "user_domain_id": "default", "credentials": {"username": "demo", "password": "pw"}})).await;
+        "project_id": "p1", "user_domain_id": "default", "regions": ["RegionOne"], "credentials": {"username": "demo", "password": "pw"}})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     // Another provider needs its own credentials: the stored ones are OpenStack's.
     let path = format!("/api/v1/connections/{}", id(&body));
     let (status, refused) = app.patch(token, &path, json!({"provider": "aws"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
-    assert_eq!(refused["errors"][0]["field"], "credentials");
+    assert_eq!(error_fields(&refused), ["regions[0]", "credentials"]);
     let (status, moved) = app
         .patch(
             token,
             &path,
-            json!({"provider": "aws", "auth_url": null, "credentials": {"access_key_id": "AKIA1", "secret_access_key": "s"}}),
+            json!({"provider": "aws", "auth_url": null, "regions": ["eu-west-1"], "credentials": {"access_key_id": "AKIA1", "secret_access_key": "s"}}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
@@ -245,6 +263,32 @@ async fn sync_now_answers_with_a_sync_of_the_same_tasks(backend: &str) {
         }
     };
     assert_eq!(sync(json!({"task": "dbs-list"})).await.0, first);
+    // A misspelt key must not sync everything; a body is a JSON object, sent as JSON.
+    let (status, problem) = app
+        .post(&u.token, &path, json!({"tasks": ["server-list"]}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(error_fields(&problem), ["tasks"]);
+    let (status, _) = app.post(&u.token, &path, json!([])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let plain = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&u.token)
+        .header("content-type", "text/plain")
+        .body(r#"{"task": "server-list"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let empty = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&u.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), StatusCode::ACCEPTED, "no body: every task");
     let (status, _) = app
         .post(&u.token, &format!("/api/v1/jobs/{first}/cancel"), json!({}))
         .await;

@@ -237,6 +237,16 @@ async fn sync_reconciles_and_attributes(app: &TestApp) {
         .await;
     assert_eq!(gone["total"], 3);
     assert!(gone["items"][0]["discovery"]["last_seen_at"].is_string());
+    // Listed again as terminated, it stays as it is (it was linked to the datacenter again,
+    // which an inactive entity cannot be, and the whole listing failed).
+    let before = count_changes(app, &admin.token).await;
+    let still = discovery
+        .sync(cid_t, Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(still.tasks[0].state, "success", "{still:?}");
+    assert_eq!(still.tasks[0].counts["unchanged"], 2, "{still:?}");
+    assert_eq!(count_changes(app, &admin.token).await, before);
 
     // A resource that returns is reactivated.
     *fake.servers.lock().unwrap() = (1..=4).map(server).collect();

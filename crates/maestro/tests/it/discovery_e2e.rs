@@ -176,10 +176,10 @@ async fn aws_through_moto() {
                 .iter()
                 .any(|lb| !lb["targets"].as_array().unwrap().is_empty())
         );
-        // The stopped database is inactive: never seen alive, never created.
+        // The stopped database is recorded too (status Stopped).
         assert_eq!(
             total(&app, &user, "/api/v1/databases").await,
-            apps["expect"]["dbs-list"].as_u64().unwrap() - 1
+            apps["expect"]["dbs-list"].as_u64().unwrap()
         );
         assert_eq!(
             total(&app, &user, "/api/v1/resources?family=ObjectStorage").await,
@@ -248,6 +248,19 @@ async fn aws_through_moto() {
         assert_eq!(inactive["total"], 1, "{backend}: {inactive}");
         let active_now = total(&app, &user, "/api/v1/servers").await;
         assert_eq!(active_now, instances - 1);
+        // Still listed as terminated, it stays as it is: the sync succeeds and writes nothing
+        // (it was re-linked to its datacenter, which an inactive entity cannot be, and failed).
+        let before = history_total(&app, &user).await;
+        let (_, started) = app
+            .post(
+                &user.token,
+                &format!("/api/v1/connections/{cid}/sync"),
+                json!({"task": "server-list"}),
+            )
+            .await;
+        let job = wait_job(&app, &user, started["job"]["id"].as_str().unwrap()).await;
+        assert_eq!(job["status"], "succeeded", "{backend}: {job}");
+        assert_eq!(history_total(&app, &user).await, before);
 
         // A listing refused with 403 deactivates nothing; the task says which permission.
         let refusing = refusing_endpoint().await;

@@ -25,7 +25,7 @@ fn body(collection: &str, n: usize, dc: &str) -> Value {
         "networks" => json!({"name": name, "family": "Vpc"}),
         "connections" => {
             json!({"name": name, "provider": "aws", "datacenter": dc, "endpoint_url": "http://127.0.0.1:9",
-            "credentials": {"access_key_id": "x", "secret_access_key": "y"}})
+            "regions": ["us-east-1"], "credentials": {"access_key_id": "x", "secret_access_key": "y"}})
         }
         "snapshots" | "flavors" | "systems" | "clients" => {
             json!({"name": format!("{}-{n}", &collection[..4])})
