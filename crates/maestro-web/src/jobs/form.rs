@@ -30,6 +30,9 @@ pub struct ScheduleForm {
     pub body: String,
     pub timeout_seconds: String,
     pub sleep_ms: String,
+    /// A discovery schedule's connection and task (set by the connection, kept as they are).
+    pub connection: String,
+    pub task: String,
     pub chain: Vec<String>,
     pub chain_delay: String,
     pub errors: Vec<FieldError>,
@@ -109,6 +112,8 @@ impl ScheduleForm {
             body,
             timeout_seconds: text(&s["timeout_seconds"]),
             sleep_ms: text(&s["sleep_ms"]),
+            connection: text(&s["connection"]),
+            task: text(&s["task"]),
             chain: chain.iter().map(|c| text(&c["schedule"])).collect(),
             chain_delay: chain
                 .first()
@@ -139,6 +144,8 @@ impl ScheduleForm {
             body: f.get("body").to_owned(),
             timeout_seconds: g("timeout_seconds"),
             sleep_ms: g("sleep_ms"),
+            connection: g("connection"),
+            task: g("task"),
             chain: f
                 .all("chain")
                 .filter(|c| !c.is_empty())
@@ -215,6 +222,12 @@ impl ScheduleForm {
             "noop" => {
                 if let Some(n) = number(&self.sleep_ms) {
                     m.insert("sleep_ms".into(), n);
+                }
+            }
+            "discovery" => {
+                m.insert("connection".into(), json!(self.connection));
+                if !self.task.is_empty() {
+                    m.insert("task".into(), json!(self.task));
                 }
             }
             _ => {}

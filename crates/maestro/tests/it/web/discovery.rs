@@ -66,6 +66,53 @@ async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
     }
     let list = b.get("/connections").await;
     assert!(list.body.contains("lab") && list.body.contains("Never synced"));
+
+    // A task's schedule is edited on the schedule form: its connection and task stay.
+    let (_, tasks) = app
+        .get(&user.token, &format!("/api/v1/connections/{cid}/tasks"))
+        .await;
+    let sid = tasks["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == "server-list")
+        .unwrap()["schedule"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form = b.get(&format!("/schedules/{sid}")).await;
+    assert!(form.body.contains("data-discovery-target"), "{}", form.body);
+    assert!(form.body.contains(&format!(r#"href="/connections/{cid}""#)));
+    let saved = b
+        .post(
+            &format!("/schedules/{sid}"),
+            &[
+                ("name", "discovery: lab — server-list"),
+                ("enabled", "on"),
+                ("module", "discovery"),
+                ("connection", cid.as_str()),
+                ("task", "server-list"),
+                ("trigger", "interval"),
+                ("every", "10"),
+                ("period", "minutes"),
+                ("max_executions", "0"),
+                ("max_attempts", "3"),
+                ("backoff_seconds", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (_, schedule) = app
+        .get(&user.token, &format!("/api/v1/schedules/{sid}"))
+        .await;
+    assert_eq!(
+        schedule["interval"],
+        json!({"every": 10, "period": "minutes"})
+    );
+    assert_eq!(
+        (schedule["connection"].as_str(), schedule["task"].as_str()),
+        (Some(cid.as_str()), Some("server-list"))
+    );
     assert!(list.body.contains("AWS lab") && list.body.contains("us-east-1"));
 
     // A switch changes `enabled` (and shows it).
