@@ -8,6 +8,7 @@ mod grants;
 mod prepare;
 pub(crate) mod refs;
 mod regions;
+mod restore;
 mod secrets;
 mod warnings;
 
@@ -333,17 +334,28 @@ impl Core {
         ))
     }
 
-    /// Brings a deleted entity back (admin role). Its former relations are not restored.
+    /// Brings a deleted entity back (admin role) with the references it held, where their
+    /// targets are still there (`restore.rs`); relations others held to it stay removed.
     pub async fn restore_entity(
         &self,
         caller: &Caller,
         coll: Collection,
         id: EntityId,
     ) -> CoreResult<Written> {
+        let rec = self.writable(caller, coll, id, Role::Admin).await?;
+        let references = if rec.active {
+            Map::new()
+        } else {
+            self.references_at_deletion(rec.kind, id).await?
+        };
         for _ in 0..WRITE_ATTEMPTS {
             match self.try_set_active(caller, coll, id, true).await {
                 Err(CoreError::Store(StoreError::Conflict(_))) => continue,
-                other => return other,
+                Err(e) => return Err(e),
+                Ok(restored) => {
+                    let relinked = self.relink(caller, coll, id, references).await?;
+                    return Ok(relinked.unwrap_or(restored));
+                }
             }
         }
         Err(CoreError::Conflict(

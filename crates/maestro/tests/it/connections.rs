@@ -336,6 +336,11 @@ async fn sync_now_answers_with_a_sync_of_the_same_tasks(backend: &str) {
             .post(&u.token, &format!("{path}/restore"), json!({}))
             .await;
         assert_eq!(status, StatusCode::OK);
+        let (_, back) = app.get(&u.token, &path).await;
+        assert_eq!(
+            back["datacenter"]["id"], dc["id"],
+            "its datacenter again: {back}"
+        );
         let now = queued().await;
         assert_eq!(now.len(), 2, "{now:?}");
         assert!(now.contains(&one) && !now.contains(&whole), "{now:?}");

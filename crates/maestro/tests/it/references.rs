@@ -198,23 +198,23 @@ async fn deleting_removes_every_relation(app: &TestApp) {
         ])
     );
 
-    // Restoring brings the entity back, not its relations.
+    // Restoring brings back what its own fields referenced (its servers, its system); what
+    // others' fields held (api's deps) stays removed.
     let (status, restored) = app.post(t, &format!("{web_path}/restore"), json!({})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        (restored["servers"].clone(), restored["system"].clone()),
-        (json!([]), json!([]))
-    );
-    assert_eq!(
-        relations(app, t, "applications", &web).await,
-        json!({"outgoing": [], "incoming": []})
+        (ref_ids(&restored["servers"]), ref_ids(&restored["system"])),
+        (vec![node.clone()], vec![sys.clone()])
     );
     let (_, got) = app.get(t, &format!("/api/v1/applications/{api}")).await;
     assert_eq!(got["deps"], json!([]));
     let h = history(app, t, "applications", &web).await;
-    assert_eq!(ops(&h), ["restore", "delete", "update", "update", "create"]);
     assert_eq!(
-        h[0]["changes"],
+        ops(&h),
+        ["update", "restore", "delete", "update", "update", "create"]
+    );
+    assert_eq!(
+        h[1]["changes"],
         json!([{"path": "active", "old": false, "new": true}])
     );
     // Once restored it can be referenced again.
@@ -232,7 +232,10 @@ async fn deleting_removes_every_relation(app: &TestApp) {
     let rel = relations(app, t, "applications", &web).await;
     assert_eq!(
         peers(&rel["incoming"]),
-        [("api".to_owned(), "depends_on".to_owned())]
+        [
+            ("api".to_owned(), "depends_on".to_owned()),
+            ("shop".to_owned(), "contains".to_owned())
+        ]
     );
 }
 

@@ -9,6 +9,7 @@ use crate::harness::{TestApp, id};
 use crate::support::{history, pairs, peers, ref_ids, relations};
 
 backends!(
+    restoring_brings_back_what_the_entity_referenced,
     dependencies_in_both_directions,
     servers_and_applications_mirror_each_other,
     systems_clients_and_entry_points,
@@ -242,4 +243,68 @@ async fn systems_clients_and_entry_points(app: &TestApp) {
     );
     let rel = relations(app, t, "applications", &a2).await;
     assert_eq!(peers(&rel["incoming"]), pairs(&[("shop", "contains")]));
+}
+
+/// Deleting removes an entity's relations; restoring writes back the references it held (read
+/// from the deletion's history) where their targets are still there, and drops the others.
+async fn restoring_brings_back_what_the_entity_referenced(app: &TestApp) {
+    let u = app.user("Restorer").await;
+    let t = &u.token;
+    let dc = app
+        .create(
+            t,
+            "datacenters",
+            json!({"name": "DC one", "provider": "AWS"}),
+        )
+        .await;
+    let db = app
+        .create(t, "applications", json!({"name": "orders-db"}))
+        .await;
+    let gone = app
+        .create(t, "applications", json!({"name": "legacy"}))
+        .await;
+    let server = app
+        .create(
+            t,
+            "servers",
+            json!({"hostname": "web-1", "datacenters": {"id": id(&dc), "zone": "a"},
+                "applications": [id(&db), id(&gone)]}),
+        )
+        .await;
+    let path = format!("/api/v1/servers/{}", id(&server));
+    assert_eq!(app.delete(t, &path).await.0, StatusCode::NO_CONTENT);
+    let (_, deleted) = app.get(t, &path).await;
+    assert!(deleted["datacenters"]["id"].is_null(), "{deleted}");
+    // One of its targets goes meanwhile.
+    let gone_path = format!("/api/v1/applications/{}", id(&gone));
+    assert_eq!(app.delete(t, &gone_path).await.0, StatusCode::NO_CONTENT);
+
+    let (status, restored) = app.post(t, &format!("{path}/restore"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{restored}");
+    assert_eq!(restored["active"], true);
+    assert_eq!(restored["datacenters"]["id"], id(&dc));
+    assert_eq!(restored["datacenters"]["zone"], "a");
+    let apps: Vec<&str> = restored["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        apps,
+        [id(&db)],
+        "the deleted target is left out: {restored}"
+    );
+    let (_, history) = app.get(t, &format!("{path}/history")).await;
+    let ops: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops[..3], ["update", "restore", "delete"]);
+    // Restoring what is not deleted changes nothing.
+    let (status, again) = app.post(t, &format!("{path}/restore"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["updated_at"], restored["updated_at"]);
 }

@@ -208,7 +208,10 @@ async fn forms_create_validate_edit_and_delete(app: &TestApp) {
     let deleted = b.get(&format!("/servers/{server_id}")).await;
     assert!(deleted.body.contains("Restore"));
     assert!(
-        deleted.body.contains("data-deleted") && deleted.body.contains("without its relations"),
+        deleted.body.contains("data-deleted")
+            && deleted
+                .body
+                .contains("linked again to what its fields referenced"),
         "a deleted entity's page says what deletion did"
     );
     let back = b.post(&format!("/servers/{server_id}/restore"), &[]).await;
