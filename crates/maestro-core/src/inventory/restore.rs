@@ -84,7 +84,7 @@ fn drop_refused(references: &mut Map<String, Value>, errors: &[FieldError]) {
         }
     }
     // From the last, so the indexes of the others stay right.
-    elements.sort_unstable_by(|a, b| b.1.cmp(&a.1));
+    elements.sort_unstable_by_key(|(top, i)| std::cmp::Reverse((*i, top.clone())));
     elements.dedup();
     for (top, i) in elements {
         if let Some(Value::Array(list)) = references.get_mut(&top)
