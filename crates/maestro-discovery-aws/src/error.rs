@@ -134,7 +134,7 @@ where
             classify_code(action, err.code(), &message, status)
         }
         SdkError::TimeoutError(_) => Failure {
-            error: ProviderError::Other(format!("{action} timed out")),
+            error: ProviderError::Unreachable(format!("{action} timed out")),
             retry: true,
         },
         other => {
@@ -149,10 +149,12 @@ where
             }
             let retry =
                 matches!(other, SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout());
-            Failure {
-                error: ProviderError::Other(format!("{action} failed: {}", short(other))),
-                retry,
-            }
+            let error = if retry {
+                ProviderError::Unreachable(format!("{action}: {}", short(other)))
+            } else {
+                ProviderError::Other(format!("{action} failed: {}", short(other)))
+            };
+            Failure { error, retry }
         }
     }
 }

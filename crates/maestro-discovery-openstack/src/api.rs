@@ -115,7 +115,7 @@ impl Api {
             let rsp = req
                 .send()
                 .await
-                .map_err(|e| ProviderError::Other(format!("{} unreachable: {e}", redact(url))))?;
+                .map_err(|e| unreachable(&redact(url), &e))?;
             let status = rsp.status();
             if let Some(delay) = retry_delay(status, rsp.headers(), attempt) {
                 tracing::debug!(url = %redact(url), %status, attempt, "throttled; retrying");
@@ -209,6 +209,15 @@ pub fn message(body: &str) -> String {
         out.push_str("no details");
     }
     out
+}
+
+/// A request that got no answer from `what`: unreachable (connect, timeout) or failed otherwise.
+pub(crate) fn unreachable(what: &str, e: &reqwest::Error) -> ProviderError {
+    if e.is_connect() || e.is_timeout() {
+        ProviderError::Unreachable(format!("{what}: {e}"))
+    } else {
+        ProviderError::Other(format!("{what} unreachable: {e}"))
+    }
 }
 
 #[cfg(test)]

@@ -130,10 +130,7 @@ impl Login {
                 .send()
                 .await
                 .map_err(|e| {
-                    ProviderError::Other(format!(
-                        "Keystone at {} unreachable: {e}",
-                        self.tokens_url
-                    ))
+                    crate::api::unreachable(&format!("Keystone at {}", self.tokens_url), &e)
                 })?;
             let status = rsp.status();
             if let Some(delay) = retry_delay(status, rsp.headers(), attempt) {

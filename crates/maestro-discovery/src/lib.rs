@@ -91,7 +91,11 @@ pub enum ProviderError {
     /// Still throttled after retries.
     #[error("throttled by the provider: {0}")]
     Throttled(String),
-    /// Unreachable, timed out, or answered something unexpected.
+    /// The provider could not be reached (connection refused, DNS, timeout) after retries:
+    /// the other tasks of the sync would wait as long for the same answer.
+    #[error("cannot reach the provider: {0}")]
+    Unreachable(String),
+    /// Answered something unexpected, or failed otherwise.
     #[error("{0}")]
     Other(String),
 }

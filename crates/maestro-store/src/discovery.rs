@@ -52,9 +52,12 @@ impl Db {
         }
         let mut tx = self.pools.begin().await?;
         for chunk in keys.chunks(500) {
+            // Marks only move forward: a page reconciled late (its time taken before another
+            // listing started) must not make what that listing saw look unseen to it.
             let mut s = sql!(
-                "UPDATE discovery_seen SET run = ?, seen_at = ? WHERE discovery_key IN (",
+                "UPDATE discovery_seen SET run = ?, seen_at = ? WHERE seen_at < ? AND discovery_key IN (",
                 run,
+                micros(at),
                 micros(at)
             );
             s.bind_list(chunk.iter().cloned()).push(")");

@@ -240,17 +240,26 @@ impl Discovery {
             run: run_id,
             tasks: Vec::new(),
         };
+        // Set when a task could not reach the provider: the others are not tried (each would
+        // wait as long for the same answer — ten tasks against a closed port took minutes).
+        let mut unreachable: Option<String> = None;
         for (i, info) in tasks.iter().enumerate() {
-            let status = self
-                .run_task(
-                    &run,
-                    provider.as_ref(),
-                    &account,
-                    info,
-                    statuses.iter().find(|s| s.task == info.name),
-                    reporter,
-                )
-                .await?;
+            let previous = statuses.iter().find(|s| s.task == info.name);
+            let status = match &unreachable {
+                Some(reason) => self.not_tried(&run, info, previous, reason).await?,
+                None => {
+                    let (status, cut_off) = self
+                        .run_task(&run, provider.as_ref(), &account, info, previous, reporter)
+                        .await?;
+                    if cut_off {
+                        unreachable = Some(format!(
+                            "not tried: {} could not reach the provider",
+                            info.name
+                        ));
+                    }
+                    status
+                }
+            };
             reporter
                 .progress((((i + 1) * 100) / tasks.len().max(1)) as u8)
                 .await;
@@ -267,7 +276,7 @@ impl Discovery {
         info: &TaskInfo,
         previous: Option<&TaskStatus>,
         reporter: &dyn SyncReporter,
-    ) -> CoreResult<TaskStatus> {
+    ) -> CoreResult<(TaskStatus, bool)> {
         let started = self.core.now();
         let clock = Instant::now();
         let mut status = TaskStatus {
@@ -375,6 +384,42 @@ impl Discovery {
         let finished = self.core.now();
         status.finished_at = Some(finished);
         status.duration_ms = Some(clock.elapsed().as_millis() as i64);
+        self.core
+            .store
+            .put_task_status(run.connection_id, &status)
+            .await?;
+        // Every region ended unreachable: the provider is out of reach.
+        let unreachable: std::collections::HashSet<&String> = errors
+            .iter()
+            .filter(|(_, e)| matches!(e, ProviderError::Unreachable(_)))
+            .map(|(region, _)| region)
+            .collect();
+        let cut_off = !unreachable.is_empty() && unreachable.len() >= account.regions.len();
+        Ok((status, cut_off))
+    }
+
+    /// The status of a task the sync did not run, and why.
+    async fn not_tried(
+        &self,
+        run: &SyncRun,
+        info: &TaskInfo,
+        previous: Option<&TaskStatus>,
+        reason: &str,
+    ) -> CoreResult<TaskStatus> {
+        let now = self.core.now();
+        let status = TaskStatus {
+            task: info.name.to_owned(),
+            enabled: previous.is_none_or(|s| s.enabled),
+            state: "error".into(),
+            message: Some(reason.to_owned()),
+            permission: None,
+            counts: json!({}),
+            run_id: Some(run.run_id.clone()),
+            schedule_id: previous.and_then(|s| s.schedule_id.clone()),
+            started_at: Some(now),
+            finished_at: Some(now),
+            duration_ms: Some(0),
+        };
         self.core
             .store
             .put_task_status(run.connection_id, &status)

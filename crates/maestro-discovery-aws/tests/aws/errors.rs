@@ -1,6 +1,7 @@
 //! Faults injected at the HTTP layer: a refused permission is a `Permission` error naming the
 //! IAM action (even after pages were handed over: the listing is then incomplete), refused
-//! credentials are `Auth`, throttling is retried with backoff, and no secret leaks into errors.
+//! credentials are `Auth`, throttling is retried with backoff, a closed port is `Unreachable`,
+//! and no secret leaks into errors.
 
 use maestro_discovery::ProviderError;
 use maestro_discovery_aws::AwsProvider;
@@ -131,4 +132,23 @@ async fn half_credentials_and_unknown_tasks_are_refused_before_any_call() {
     let (res, _) = run(&AwsProvider::new(), &acct, "us-east-1", "autoscaling-list").await;
     assert!(matches!(res.unwrap_err(), ProviderError::Other(_)));
     assert!(fault.actions().is_empty());
+}
+
+#[tokio::test]
+async fn a_closed_port_is_unreachable() {
+    // A port nothing listens on: refused at once, retried, then reported as out of reach.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let acct = account(&format!("http://127.0.0.1:{port}"), &["us-east-1"], creds());
+    let (res, _) = run(&AwsProvider::new(), &acct, "us-east-1", "server-list").await;
+    match res.unwrap_err() {
+        ProviderError::Unreachable(m) => {
+            assert!(m.starts_with("ec2:DescribeInstances"), "{m}");
+            assert!(!m.contains(SECRET));
+        }
+        other => panic!("expected an unreachable error, got {other:?}"),
+    }
 }

@@ -9,7 +9,8 @@ use crate::rows::micros;
 use crate::sql;
 use crate::sql::{Arg, Sql};
 
-/// Records the run and time that last saw discovered entities (`discovery_seen`).
+/// Records the run and time that last saw discovered entities (`discovery_seen`); a mark only
+/// moves forward (see `Store::mark_seen`).
 pub(super) fn seen(chunk: &[&Discovered]) -> Sql {
     let mut s = Sql::new("INSERT INTO discovery_seen (discovery_key, run, seen_at) VALUES ");
     for (i, found) in chunk.iter().enumerate() {
@@ -21,7 +22,8 @@ pub(super) fn seen(chunk: &[&Discovered]) -> Sql {
         s.push_row(i == 0, row);
     }
     s.push(
-        " ON CONFLICT (discovery_key) DO UPDATE SET run = excluded.run, seen_at = excluded.seen_at",
+        " ON CONFLICT (discovery_key) DO UPDATE SET run = excluded.run, seen_at = excluded.seen_at \
+         WHERE discovery_seen.seen_at < excluded.seen_at",
     );
     s
 }

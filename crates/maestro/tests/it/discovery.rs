@@ -259,6 +259,28 @@ async fn sync_reconciles_and_attributes(app: &TestApp) {
     assert_eq!(all["total"], 4);
     let (status, _) = app.get(&owner.token, "/api/v1/servers").await;
     assert_eq!(status, StatusCode::OK);
+
+    // The provider out of reach: the first task says so, the others are not tried.
+    *fake.fail.lock().unwrap() = Some(ProviderError::Unreachable("connection refused".into()));
+    let out = discovery.sync(cid_t, None, &Quiet).await.unwrap();
+    let messages: Vec<&str> = out
+        .tasks
+        .iter()
+        .map(|t| t.message.as_deref().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "us-east-1: cannot reach the provider: connection refused",
+            "not tried: server-list could not reach the provider"
+        ]
+    );
+    assert!(out.tasks.iter().all(|t| t.state == "error"));
+    let (_, all) = app.get(&owner.token, "/api/v1/servers").await;
+    assert_eq!(
+        all["total"], 4,
+        "an unreachable listing deactivates nothing"
+    );
 }
 
 /// A schedule firing during "sync now" lists the same scope twice at once: each listing's
@@ -307,6 +329,16 @@ async fn overlapping_listings_deactivate_nothing_either_saw(app: &TestApp) {
     assert_eq!(after.tasks[0].counts["deactivated"], 1, "{after:?}");
     let (_, servers) = app.get(&owner.token, "/api/v1/servers").await;
     assert_eq!(servers["total"], 2);
+
+    // A page reconciled late (its time taken before the last listing started) does not move
+    // the marks back: what that listing saw stays seen for it.
+    let keys: Vec<String> = (1..=2).map(|n| format!("{cid}:i-{n:04}")).collect();
+    let started = after.tasks[0].started_at.unwrap();
+    let late = started - chrono::Duration::minutes(5);
+    app.core.store.mark_seen(&keys, "late", late).await.unwrap();
+    let scope = format!("{cid}:us-east-1:server-list");
+    let unseen = app.core.store.unseen(&scope, started, 10).await.unwrap();
+    assert!(unseen.is_empty(), "{unseen:?}");
 }
 
 async fn count_changes(app: &TestApp, token: &str) -> u64 {
