@@ -11,12 +11,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maestro_core::CoreError;
+use maestro_core::discovery::DiscoveryService;
 use maestro_model::FieldError;
 use maestro_model::schema::Collection;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::form::ConnectionForm;
 use super::options::{datacenters, regions};
+use super::{Discovery, iam_policy};
 use crate::WebState;
 use crate::chrome::{Authed, Chrome, render};
 use crate::error::WebResult;
@@ -49,6 +51,8 @@ struct FormPage {
     owner_error: Option<String>,
     /// The tags rows, built by the schema-driven forms.
     tags: String,
+    /// The read-only IAM policy for AWS.
+    policy: String,
 }
 
 struct Ctx<'a> {
@@ -56,6 +60,19 @@ struct Ctx<'a> {
     auth: &'a Authed,
     /// The connection being edited: (id, stored JSON).
     current: Option<(&'a str, &'a Value)>,
+    /// The read-only IAM policy of the AWS tasks, to set up before saving.
+    policy: String,
+}
+
+/// The read-only IAM policy every AWS task needs.
+fn aws_policy(discovery: &DiscoveryService) -> String {
+    let tasks: Vec<Value> = discovery
+        .discovery
+        .tasks("aws")
+        .iter()
+        .map(|t| json!({"permissions": t.permissions}))
+        .collect();
+    iam_policy(&tasks)
 }
 
 async fn form_page(
@@ -127,6 +144,7 @@ async fn form_page(
         owners,
         owner_error,
         tags,
+        policy: cx.policy.clone(),
     })?;
     *res.status_mut() = status;
     Ok(res)
@@ -136,6 +154,7 @@ async fn form_page(
 pub async fn new_page(
     State(state): State<WebState>,
     auth: Authed,
+    Discovery(discovery): Discovery,
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
     let dc = q.get("datacenter").map_or("", String::as_str);
@@ -143,6 +162,7 @@ pub async fn new_page(
         state: &state,
         auth: &auth,
         current: None,
+        policy: aws_policy(&discovery),
     };
     form_page(&cx, ConnectionForm::blank(dc), None, "", StatusCode::OK).await
 }
@@ -166,6 +186,7 @@ fn done(state: &WebState, id: &str, text: String) -> Response {
 pub async fn create(
     State(state): State<WebState>,
     auth: Authed,
+    Discovery(discovery): Discovery,
     Form(data): Form,
 ) -> WebResult<Response> {
     let mut form = ConnectionForm::from_form(&data);
@@ -204,6 +225,7 @@ pub async fn create(
         state: &state,
         auth: &auth,
         current: None,
+        policy: aws_policy(&discovery),
     };
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     form_page(&cx, form, tags.as_ref(), &chosen, status).await
@@ -213,6 +235,7 @@ pub async fn create(
 pub async fn edit_page(
     State(state): State<WebState>,
     auth: Authed,
+    Discovery(discovery): Discovery,
     Path(raw): Path<String>,
 ) -> WebResult<Response> {
     let id = entity_id(&raw)?;
@@ -222,6 +245,7 @@ pub async fn edit_page(
         state: &state,
         auth: &auth,
         current: Some((&key, &current)),
+        policy: aws_policy(&discovery),
     };
     let form = ConnectionForm::from_json(&current);
     form_page(&cx, form, current.get("tags"), "", StatusCode::OK).await
@@ -231,6 +255,7 @@ pub async fn edit_page(
 pub async fn update(
     State(state): State<WebState>,
     auth: Authed,
+    Discovery(discovery): Discovery,
     Path(raw): Path<String>,
     Form(data): Form,
 ) -> WebResult<Response> {
@@ -280,6 +305,7 @@ pub async fn update(
         state: &state,
         auth: &auth,
         current: Some((&key, &current)),
+        policy: aws_policy(&discovery),
     };
     let tags = tags.or_else(|| current.get("tags").cloned());
     let status = StatusCode::UNPROCESSABLE_ENTITY;

@@ -57,6 +57,10 @@ async fn the_form_creates_a_connection_whose_credentials_are_never_shown(app: &T
         r#"name="auth_url""#,
         r#"name="os_auth" value="application""#,
         &format!(r#"<option value="{}" selected>"#, id(&dc)),
+        // The IAM policy to set up before the first sync.
+        r#"data-copy="iam-policy""#,
+        "MaestroReadOnly",
+        "ec2:DescribeInstances",
     ] {
         assert!(new.body.contains(part), "the form has {part}");
     }
