@@ -180,6 +180,13 @@ pub fn list_columns(coll: Collection) -> Option<&'static [&'static str]> {
         Systems => &["description", "clients", "entry"],
         Clients => &["description", "systems"],
         Services => &["family", "tags"],
+        // Discovered kinds: what tells them apart, and where (an instance type means nothing
+        // for a snapshot, an image or a network).
+        Volumes => &["size", "volume_type", "status", "datacenters.region"],
+        Snapshots => &["size", "status", "datacenters.region"],
+        Images => &["status", "datacenters.provider", "datacenters.region"],
+        Networks => &["family", "cidr_block", "vpc_id", "datacenters.region"],
+        Flavors => &["vcpus", "memory", "datacenters.provider"],
         _ => return None,
     })
 }
@@ -193,4 +200,35 @@ pub fn row_fields(list: &str) -> Option<&'static [&'static str]> {
         "services" => &["name", "version", "status"],
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use maestro_model::schema::Ty;
+
+    /// A misspelt column would show an empty column on every row.
+    #[test]
+    fn list_columns_name_fields_of_their_kind() {
+        for coll in Collection::ALL {
+            let schema = coll.kind().schema();
+            for path in list_columns(coll).unwrap_or_default() {
+                let mut parts = path.split('.');
+                let top = parts.next().unwrap_or_default();
+                let Some(field) = schema.field(top) else {
+                    panic!("{}: {path} is not a field", coll.segment());
+                };
+                if let Some(sub) = parts.next() {
+                    let Ty::Object { fields, .. } = &field.ty else {
+                        panic!("{}: {top} has no fields", coll.segment());
+                    };
+                    assert!(
+                        fields.iter().any(|f| f.name == sub),
+                        "{}: {path}",
+                        coll.segment()
+                    );
+                }
+            }
+        }
+    }
 }

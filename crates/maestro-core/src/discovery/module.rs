@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::{Discovery, SyncReporter};
 use crate::Core;
 use crate::jobs::{JobContext, JobError, JobModule};
+use crate::ports::TaskStatus;
 
 pub struct DiscoveryModule {
     pub discovery: Discovery,
@@ -94,22 +95,69 @@ impl JobModule for DiscoveryModule {
                     .unwrap_or_else(|| format!("{} failed", t.task)),
             ));
         }
-        // Every task failed (an unreachable endpoint, expired credentials…): the job fails so
-        // it shows, after its retries, but the schedule keeps running — the next run may work.
-        if !report.tasks.is_empty() && report.tasks.iter().all(|t| t.state == "error") {
-            let first = &report.tasks[0];
-            let all = if report.tasks.len() > 1 {
-                "every task failed; "
-            } else {
-                ""
-            };
-            return Err(JobError::new(format!(
-                "{all}{}: {}",
-                first.task,
-                first.message.as_deref().unwrap_or("error")
-            ))
-            .keep_schedule());
+        // A task failed (an unreachable endpoint, expired credentials…): the job fails so it
+        // shows — a sync with errored tasks is not a success — but the schedule keeps running:
+        // the next run may work. The task table tells which tasks did.
+        if let Some(message) = failure(&report.tasks) {
+            return Err(JobError::new(message).keep_schedule());
         }
         Ok(serde_json::to_value(&report).unwrap_or_default())
+    }
+}
+
+/// Why a sync failed, if a task did: the first error, and how many of the tasks failed.
+fn failure(tasks: &[TaskStatus]) -> Option<String> {
+    let failed: Vec<&TaskStatus> = tasks.iter().filter(|t| t.state == "error").collect();
+    let first = failed.first()?;
+    let how_many = match (failed.len(), tasks.len()) {
+        (_, 1) => String::new(),
+        (n, total) if n == total => "every task failed; ".to_owned(),
+        (n, total) => format!("{n} of {total} tasks failed; "),
+    };
+    Some(format!(
+        "{how_many}{}: {}",
+        first.task,
+        first.message.as_deref().unwrap_or("error")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(name: &str, state: &str, message: &str) -> TaskStatus {
+        TaskStatus {
+            task: name.into(),
+            enabled: true,
+            state: state.into(),
+            message: Some(message.into()),
+            permission: None,
+            counts: json!({}),
+            run_id: None,
+            schedule_id: None,
+            started_at: None,
+            finished_at: None,
+            duration_ms: None,
+        }
+    }
+
+    #[test]
+    fn a_sync_fails_when_a_task_does() {
+        let ok = task("server-list", "success", "3 resources");
+        let empty = task("cdns-list", "warning", "Empty result");
+        let bad = task("dbs-list", "error", "us-east-1: timed out");
+        assert_eq!(failure(&[ok.clone(), empty.clone()]), None);
+        assert_eq!(
+            failure(&[ok.clone(), bad.clone(), empty]).as_deref(),
+            Some("1 of 3 tasks failed; dbs-list: us-east-1: timed out")
+        );
+        assert_eq!(
+            failure(&[bad.clone(), bad.clone()]).as_deref(),
+            Some("every task failed; dbs-list: us-east-1: timed out")
+        );
+        assert_eq!(
+            failure(&[bad]).as_deref(),
+            Some("dbs-list: us-east-1: timed out")
+        );
     }
 }
