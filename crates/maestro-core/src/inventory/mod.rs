@@ -353,8 +353,15 @@ impl Core {
                 Err(CoreError::Store(StoreError::Conflict(_))) => continue,
                 Err(e) => return Err(e),
                 Ok(restored) => {
-                    let relinked = self.relink(caller, coll, id, references).await?;
-                    return Ok(relinked.unwrap_or(restored));
+                    // The restore is committed: a failure to link again leaves it unlinked
+                    // (as the history shows) rather than answering an error for it.
+                    return Ok(match self.relink(caller, coll, id, references).await {
+                        Ok(relinked) => relinked.unwrap_or(restored),
+                        Err(e) => {
+                            tracing::warn!(entity = %id, error = %e, "restored without its references");
+                            restored
+                        }
+                    });
                 }
             }
         }
