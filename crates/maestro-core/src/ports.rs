@@ -85,6 +85,25 @@ pub struct TaskStatus {
     pub duration_ms: Option<i64>,
 }
 
+impl TaskStatus {
+    /// A task that has never run, switched on.
+    pub fn never(task: &str) -> Self {
+        Self {
+            task: task.to_owned(),
+            enabled: true,
+            state: "never".into(),
+            message: None,
+            permission: None,
+            counts: Value::Object(Map::new()),
+            run_id: None,
+            schedule_id: None,
+            started_at: None,
+            finished_at: None,
+            duration_ms: None,
+        }
+    }
+}
+
 /// The few columns needed to show or check a related entity.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntitySummary {

@@ -127,17 +127,9 @@ mod tests {
 
     fn task(name: &str, state: &str, message: &str) -> TaskStatus {
         TaskStatus {
-            task: name.into(),
-            enabled: true,
             state: state.into(),
             message: Some(message.into()),
-            permission: None,
-            counts: json!({}),
-            run_id: None,
-            schedule_id: None,
-            started_at: None,
-            finished_at: None,
-            duration_ms: None,
+            ..TaskStatus::never(name)
         }
     }
 

@@ -304,19 +304,7 @@ impl DiscoveryService {
             .await?
             .into_iter()
             .find(|s| s.task == task)
-            .unwrap_or(TaskStatus {
-                task: task.to_owned(),
-                enabled: true,
-                state: "never".into(),
-                message: None,
-                permission: None,
-                counts: json!({}),
-                run_id: None,
-                schedule_id: None,
-                started_at: None,
-                finished_at: None,
-                duration_ms: None,
-            }))
+            .unwrap_or_else(|| TaskStatus::never(task)))
     }
 
     /// A new (or restored) connection's schedules, and one sync of every task queued at once: a

@@ -59,6 +59,24 @@ struct Sink<'a> {
     in_flight: tokio::task::JoinSet<CoreResult<PageOutcome>>,
 }
 
+/// A task's status as a run starts it, under that run. A task run on request while switched off
+/// stays off.
+fn started_status(
+    run: &SyncRun,
+    info: &TaskInfo,
+    previous: Option<&TaskStatus>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> TaskStatus {
+    TaskStatus {
+        enabled: previous.is_none_or(|s| s.enabled),
+        state: "running".into(),
+        run_id: Some(run.run_id.clone()),
+        schedule_id: previous.and_then(|s| s.schedule_id.clone()),
+        started_at: Some(at),
+        ..TaskStatus::never(info.name)
+    }
+}
+
 /// A page's failure as a task's message: a refused write names its fields (the provider sent
 /// something the schema does not take, or the write broke a rule), not only that it was refused.
 fn describe(e: &CoreError) -> String {
@@ -279,20 +297,7 @@ impl Discovery {
     ) -> CoreResult<(TaskStatus, bool)> {
         let started = self.core.now();
         let clock = Instant::now();
-        let mut status = TaskStatus {
-            task: info.name.to_owned(),
-            // A task run on request while switched off stays off.
-            enabled: previous.is_none_or(|s| s.enabled),
-            state: "running".into(),
-            message: None,
-            permission: None,
-            counts: json!({}),
-            run_id: Some(run.run_id.clone()),
-            schedule_id: previous.and_then(|s| s.schedule_id.clone()),
-            started_at: Some(started),
-            finished_at: None,
-            duration_ms: None,
-        };
+        let mut status = started_status(run, info, previous, started);
         self.core
             .store
             .put_task_status(run.connection_id, &status)
@@ -408,17 +413,11 @@ impl Discovery {
     ) -> CoreResult<TaskStatus> {
         let now = self.core.now();
         let status = TaskStatus {
-            task: info.name.to_owned(),
-            enabled: previous.is_none_or(|s| s.enabled),
             state: "error".into(),
             message: Some(reason.to_owned()),
-            permission: None,
-            counts: json!({}),
-            run_id: Some(run.run_id.clone()),
-            schedule_id: previous.and_then(|s| s.schedule_id.clone()),
-            started_at: Some(now),
             finished_at: Some(now),
             duration_ms: Some(0),
+            ..started_status(run, info, previous, now)
         };
         self.core
             .store

@@ -61,6 +61,18 @@ async fn wait_job(app: &TestApp, user: &User, job: &str) -> Value {
     }
 }
 
+/// Syncs one task of a connection and waits for the job.
+async fn sync_task(app: &TestApp, user: &User, cid: &str, task: &str) -> Value {
+    let (_, started) = app
+        .post(
+            &user.token,
+            &format!("/api/v1/connections/{cid}/sync"),
+            json!({"task": task}),
+        )
+        .await;
+    wait_job(app, user, started["job"]["id"].as_str().unwrap()).await
+}
+
 async fn total(app: &TestApp, user: &User, path: &str) -> u64 {
     app.get(&user.token, path).await.1["total"]
         .as_u64()
@@ -230,14 +242,7 @@ async fn aws_through_moto() {
                 .unwrap()
                 .success()
         );
-        let (_, started) = app
-            .post(
-                &user.token,
-                &format!("/api/v1/connections/{cid}/sync"),
-                json!({"task": "server-list"}),
-            )
-            .await;
-        wait_job(&app, &user, started["job"]["id"].as_str().unwrap()).await;
+        sync_task(&app, &user, &cid, "server-list").await;
         let inactive = app
             .get(
                 &user.token,
@@ -251,14 +256,7 @@ async fn aws_through_moto() {
         // Still listed as terminated, it stays as it is: the sync succeeds and writes nothing
         // (it was re-linked to its datacenter, which an inactive entity cannot be, and failed).
         let before = history_total(&app, &user).await;
-        let (_, started) = app
-            .post(
-                &user.token,
-                &format!("/api/v1/connections/{cid}/sync"),
-                json!({"task": "server-list"}),
-            )
-            .await;
-        let job = wait_job(&app, &user, started["job"]["id"].as_str().unwrap()).await;
+        let job = sync_task(&app, &user, &cid, "server-list").await;
         assert_eq!(job["status"], "succeeded", "{backend}: {job}");
         assert_eq!(history_total(&app, &user).await, before);
 
@@ -270,14 +268,7 @@ async fn aws_through_moto() {
             json!({"endpoint_url": refusing}),
         )
         .await;
-        let (_, started) = app
-            .post(
-                &user.token,
-                &format!("/api/v1/connections/{cid}/sync"),
-                json!({"task": "server-list"}),
-            )
-            .await;
-        let job = wait_job(&app, &user, started["job"]["id"].as_str().unwrap()).await;
+        let job = sync_task(&app, &user, &cid, "server-list").await;
         assert_eq!(job["status"], "failed", "{job}");
         assert_eq!(total(&app, &user, "/api/v1/servers").await, active_now);
         let tasks = app
