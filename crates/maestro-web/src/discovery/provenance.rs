@@ -1,6 +1,6 @@
 //! Where a discovered entity comes from, for its detail page: the connection that found it (a
 //! link when the viewer may read it), the provider's id, when it was last seen, and for AWS a
-//! link to the record in the console.
+//! link to the record in the console (not for a connection to another endpoint).
 
 use maestro_core::{Caller, Core};
 use maestro_model::schema::Collection;
@@ -64,7 +64,12 @@ pub async fn provenance(
     let region = placement["bucket_region"]
         .as_str()
         .or(placement["region"].as_str());
-    let console = (provider == "aws")
+    // A connection to another endpoint (a private cloud, an emulator) has no AWS console.
+    let elsewhere = connection
+        .as_ref()
+        .and_then(|c| c["endpoint_url"].as_str())
+        .is_some_and(|u| !u.is_empty());
+    let console = (provider == "aws" && !elsewhere)
         .then(|| console_url(coll, doc["family"].as_str(), &provider_id, region))
         .flatten();
     Some(Provenance {

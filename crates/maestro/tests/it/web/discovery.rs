@@ -316,9 +316,19 @@ async fn discovered_entities_show_where_they_come_from(app: &TestApp) {
             .contains(&format!(r#"<a href="/connections/{cid}">lab</a>"#))
     );
     assert!(page.body.contains("<code>i-0abc123</code>"));
-    assert!(page.body.contains(
-        "https://console.aws.amazon.com/ec2/home?region=us-east-1#InstanceDetails:instanceId=i-0abc123"
-    ));
+    // The connection points at another endpoint: the AWS console does not hold this record.
+    let console = "https://console.aws.amazon.com/ec2/home?region=us-east-1#InstanceDetails:instanceId=i-0abc123";
+    assert!(!page.body.contains(console));
+    let (status, _) = app
+        .patch(
+            &user.token,
+            &format!("/api/v1/connections/{cid}"),
+            json!({"endpoint_url": null}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = b.get(&format!("/servers/{sid}")).await;
+    assert!(page.body.contains(console));
     // The task table tells how the run went.
     let conn = b.get(&format!("/connections/{cid}")).await;
     let row = &conn.body[conn.body.find(r#"data-task="server-list""#).unwrap()..];
