@@ -97,12 +97,12 @@ impl<S: Send + Sync> FromRequest<S> for OptionalJsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let headers = req.headers().clone();
+        let typed = json_content_type(req.headers());
         let bytes = read_body(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJsonBody(Value::Object(Default::default())));
         }
-        json_content_type(&headers)?;
+        typed?;
         Ok(OptionalJsonBody(parse_json(&bytes)?))
     }
 }

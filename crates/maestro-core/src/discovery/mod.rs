@@ -8,7 +8,9 @@ mod reconcile;
 mod service;
 mod sync;
 
+use maestro_discovery::TaskInfo;
 use maestro_model::EntityId;
+use serde_json::{Value, json};
 
 pub use reconcile::{PageOutcome, ReconcileStats};
 pub use service::DiscoveryService;
@@ -30,4 +32,41 @@ pub struct SyncRun {
     pub caller: Caller,
     /// The connection's datacenter: discovered entities are placed in it (`datacenters.id`).
     pub datacenter: Option<EntityId>,
+}
+
+/// The read-only IAM policy `tasks` need: every permission once, sorted.
+pub fn iam_policy(tasks: &[TaskInfo]) -> Value {
+    let mut actions: Vec<&str> = tasks
+        .iter()
+        .flat_map(|t| t.permissions.iter().copied())
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    json!({"Version": "2012-10-17", "Statement": [{"Sid": "MaestroReadOnly",
+        "Effect": "Allow", "Action": actions, "Resource": "*"}]})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_lists_each_permission_once() {
+        let task = |name, permissions| TaskInfo {
+            name,
+            label: name,
+            permissions,
+            default_every_seconds: 60,
+        };
+        let tasks = [
+            task("a", &["ec2:DescribeInstances", "ec2:DescribeImages"][..]),
+            task("b", &["ec2:DescribeInstances"][..]),
+        ];
+        let p = iam_policy(&tasks);
+        assert_eq!(
+            p["Statement"][0]["Action"],
+            json!(["ec2:DescribeImages", "ec2:DescribeInstances"])
+        );
+        assert_eq!(p["Statement"][0]["Effect"], "Allow");
+    }
 }

@@ -165,14 +165,9 @@ impl Discovery {
             .ok_or_else(|| CoreError::not_found(format!("connection {id}")))?;
         let secrets = self.core.open_secrets(id).await?;
         let text = |k: &str| rec.data.get(k).and_then(Value::as_str).map(str::to_owned);
-        let regions: Vec<String> = rec
-            .data
-            .get("regions")
-            .and_then(Value::as_array)
+        let regions: Vec<String> = crate::inventory::regions::names(rec.data.get("regions"))
             .into_iter()
-            .flatten()
-            .filter_map(|r| r.as_str())
-            .map(|r| r.split_whitespace().next().unwrap_or(r).to_owned())
+            .map(str::to_owned)
             .collect();
         let account = Account {
             connection_id: id.to_string(),

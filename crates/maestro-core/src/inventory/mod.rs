@@ -7,7 +7,7 @@ pub use create::Created;
 mod grants;
 mod prepare;
 pub(crate) mod refs;
-mod regions;
+pub(crate) mod regions;
 mod restore;
 mod secrets;
 mod warnings;

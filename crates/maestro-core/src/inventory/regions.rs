@@ -8,13 +8,7 @@ use serde_json::Value;
 /// The problems of a connection's `regions` for `provider`. A region may carry a label after
 /// a space (`us-east-1 N. Virginia`); its first word is the name.
 pub fn check(provider: &str, regions: Option<&Value>) -> Vec<FieldError> {
-    let names: Vec<&str> = regions
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(|r| r.split_whitespace().next().unwrap_or(""))
-        .collect();
+    let names = names(regions);
     if names.is_empty() {
         return vec![FieldError::new(
             "regions",
@@ -36,6 +30,17 @@ pub fn check(provider: &str, regions: Option<&Value>) -> Vec<FieldError> {
         }
     }
     errors
+}
+
+/// The names of a connection's `regions`: the first word of each.
+pub(crate) fn names(regions: Option<&Value>) -> Vec<&str> {
+    regions
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|r| r.split_whitespace().next().unwrap_or(""))
+        .collect()
 }
 
 /// `us-east-1`, `us-gov-west-1`, `ap-southeast-4`: two letters, words, a number.

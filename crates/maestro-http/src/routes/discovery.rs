@@ -73,15 +73,7 @@ pub async fn providers(State(s): State<AppState>, _auth: Auth) -> ApiResult<Json
         if tasks.is_empty() {
             continue;
         }
-        let mut actions: Vec<&str> = tasks
-            .iter()
-            .flat_map(|t| t.permissions.iter().copied())
-            .collect();
-        actions.sort_unstable();
-        actions.dedup();
-        let policy = (name == "aws").then(|| {
-            json!({"Version": "2012-10-17", "Statement": [{"Sid": "MaestroReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}]})
-        });
+        let policy = (name == "aws").then(|| maestro_core::discovery::iam_policy(tasks));
         items.push(json!({"provider": name, "tasks": tasks, "iam_policy": policy}));
     }
     let total = items.len();

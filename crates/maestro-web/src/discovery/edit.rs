@@ -11,10 +11,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maestro_core::CoreError;
-use maestro_core::discovery::DiscoveryService;
 use maestro_model::FieldError;
 use maestro_model::schema::Collection;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::form::ConnectionForm;
 use super::options::{datacenters, regions};
@@ -62,17 +61,6 @@ struct Ctx<'a> {
     current: Option<(&'a str, &'a Value)>,
     /// The read-only IAM policy of the AWS tasks, to set up before saving.
     policy: String,
-}
-
-/// The read-only IAM policy every AWS task needs.
-fn aws_policy(discovery: &DiscoveryService) -> String {
-    let tasks: Vec<Value> = discovery
-        .discovery
-        .tasks("aws")
-        .iter()
-        .map(|t| json!({"permissions": t.permissions}))
-        .collect();
-    iam_policy(&tasks)
 }
 
 async fn form_page(
@@ -162,7 +150,7 @@ pub async fn new_page(
         state: &state,
         auth: &auth,
         current: None,
-        policy: aws_policy(&discovery),
+        policy: iam_policy(&discovery, "aws"),
     };
     form_page(&cx, ConnectionForm::blank(dc), None, "", StatusCode::OK).await
 }
@@ -225,7 +213,7 @@ pub async fn create(
         state: &state,
         auth: &auth,
         current: None,
-        policy: aws_policy(&discovery),
+        policy: iam_policy(&discovery, "aws"),
     };
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     form_page(&cx, form, tags.as_ref(), &chosen, status).await
@@ -245,7 +233,7 @@ pub async fn edit_page(
         state: &state,
         auth: &auth,
         current: Some((&key, &current)),
-        policy: aws_policy(&discovery),
+        policy: iam_policy(&discovery, "aws"),
     };
     let form = ConnectionForm::from_json(&current);
     form_page(&cx, form, current.get("tags"), "", StatusCode::OK).await
@@ -305,7 +293,7 @@ pub async fn update(
         state: &state,
         auth: &auth,
         current: Some((&key, &current)),
-        policy: aws_policy(&discovery),
+        policy: iam_policy(&discovery, "aws"),
     };
     let tags = tags.or_else(|| current.get("tags").cloned());
     let status = StatusCode::UNPROCESSABLE_ENTITY;

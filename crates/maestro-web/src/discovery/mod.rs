@@ -31,7 +31,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use maestro_core::discovery::DiscoveryService;
-use serde_json::{Value, json};
 
 pub use console::console_url;
 pub use provenance::{Provenance, provenance};
@@ -86,18 +85,9 @@ pub fn state_badge(state: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// The read-only IAM policy the tasks need: every permission once, sorted (as
-/// `GET /api/v1/discovery/providers` builds it).
-pub fn iam_policy(tasks: &[Value]) -> String {
-    let mut actions: Vec<&str> = tasks
-        .iter()
-        .flat_map(|t| t["permissions"].as_array().into_iter().flatten())
-        .filter_map(Value::as_str)
-        .collect();
-    actions.sort_unstable();
-    actions.dedup();
-    let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "MaestroReadOnly",
-        "Effect": "Allow", "Action": actions, "Resource": "*"}]});
+/// The read-only IAM policy a provider's tasks need, as text to copy.
+pub fn iam_policy(discovery: &DiscoveryService, provider: &str) -> String {
+    let policy = maestro_core::discovery::iam_policy(discovery.discovery.tasks(provider));
     serde_json::to_string_pretty(&policy).unwrap_or_default()
 }
 
@@ -114,20 +104,6 @@ pub fn duration(ms: Option<i64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_policy_lists_each_permission_once() {
-        let tasks = vec![
-            json!({"permissions": ["ec2:DescribeInstances", "ec2:DescribeImages"]}),
-            json!({"permissions": ["ec2:DescribeInstances"]}),
-        ];
-        let p: Value = serde_json::from_str(&iam_policy(&tasks)).unwrap();
-        assert_eq!(
-            p["Statement"][0]["Action"],
-            json!(["ec2:DescribeImages", "ec2:DescribeInstances"])
-        );
-        assert_eq!(p["Statement"][0]["Effect"], "Allow");
-    }
 
     #[test]
     fn durations_read_well() {

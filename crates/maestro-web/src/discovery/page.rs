@@ -216,7 +216,7 @@ pub async fn show(
             .map(sync_of)
             .collect(),
         policy: if provider == "aws" {
-            iam_policy(&items)
+            iam_policy(&discovery, "aws")
         } else {
             String::new()
         },

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::backends;
 use crate::harness::{TestApp, id};
-use crate::support::{history, pairs, peers, ref_ids, relations};
+use crate::support::{history, ops, pairs, peers, ref_ids, relations};
 
 backends!(
     restoring_brings_back_what_the_entity_referenced,
@@ -295,14 +295,8 @@ async fn restoring_brings_back_what_the_entity_referenced(app: &TestApp) {
         [id(&db)],
         "the deleted target is left out: {restored}"
     );
-    let (_, history) = app.get(t, &format!("{path}/history")).await;
-    let ops: Vec<&str> = history["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["op"].as_str().unwrap())
-        .collect();
-    assert_eq!(ops[..3], ["update", "restore", "delete"]);
+    let h = history(app, t, "servers", &id(&server)).await;
+    assert_eq!(ops(&h)[..3], ["update", "restore", "delete"]);
     // Restoring what is not deleted changes nothing.
     let (status, again) = app.post(t, &format!("{path}/restore"), json!({})).await;
     assert_eq!(status, StatusCode::OK);
