@@ -87,21 +87,22 @@ impl JobModule for DiscoveryModule {
                 }
                 other => JobError::new(other.to_string()),
             })?;
+        let result = serde_json::to_value(&report).unwrap_or_default();
         // A missing permission needs a person: fail (the schedule shows why) rather than retry.
         if let Some(t) = report.tasks.iter().find(|t| t.permission.is_some()) {
-            return Err(JobError::fatal(
-                t.message
-                    .clone()
-                    .unwrap_or_else(|| format!("{} failed", t.task)),
-            ));
+            let message = t
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("{} failed", t.task));
+            return Err(JobError::fatal(message).with_result(result));
         }
         // A task failed (an unreachable endpoint, expired credentials…): the job fails so it
         // shows — a sync with errored tasks is not a success — but the schedule keeps running:
-        // the next run may work. The task table tells which tasks did.
+        // the next run may work. The result keeps every task's state, as on success.
         if let Some(message) = failure(&report.tasks) {
-            return Err(JobError::new(message).keep_schedule());
+            return Err(JobError::new(message).keep_schedule().with_result(result));
         }
-        Ok(serde_json::to_value(&report).unwrap_or_default())
+        Ok(result)
     }
 }
 

@@ -23,6 +23,8 @@ pub struct JobError {
     /// Whether the job's schedule stays enabled when this failure is final (the next run may
     /// well succeed: a cloud API that was unreachable).
     pub keep_schedule: bool,
+    /// What the job did before failing (a sync's task table), kept as its result.
+    pub result: Option<Value>,
 }
 
 impl JobError {
@@ -32,6 +34,7 @@ impl JobError {
             message: message.into(),
             retry: true,
             keep_schedule: false,
+            result: None,
         }
     }
 
@@ -41,12 +44,19 @@ impl JobError {
             message: message.into(),
             retry: false,
             keep_schedule: false,
+            result: None,
         }
     }
 
     /// The same failure, leaving the schedule enabled.
     pub fn keep_schedule(mut self) -> Self {
         self.keep_schedule = true;
+        self
+    }
+
+    /// The same failure, with what the job did before it (recorded as the job's result).
+    pub fn with_result(mut self, result: Value) -> Self {
+        self.result = Some(result);
         self
     }
 }

@@ -257,6 +257,7 @@ impl Worker {
                     out.status = JobStatus::Failed;
                     out.progress = job.progress;
                     out.error = Some(e.message.clone());
+                    out.result = e.result.clone();
                     self.jobs
                         .log(
                             job.id,

@@ -22,6 +22,7 @@ mod edit;
 mod form;
 mod list;
 mod options;
+mod outcome;
 mod page;
 mod provenance;
 mod tasks;
@@ -33,6 +34,7 @@ use axum::routing::{get, post};
 use maestro_core::discovery::DiscoveryService;
 
 pub use console::console_url;
+pub use outcome::{SyncOutcome, of_job as sync_outcome};
 pub use provenance::{Provenance, provenance};
 
 use crate::WebState;

@@ -113,18 +113,29 @@ pub async fn rows(jobs: &Jobs, caller: &Caller, tasks: &[Value]) -> Vec<TaskRow>
 }
 
 /// A connection's sync state at a glance: any task running, else the worst state of the
-/// enabled tasks that ran, with how many share it and the latest finish time.
+/// enabled tasks that ran, with how many share it and the latest finish time (while running:
+/// when the running tasks started, not when an earlier run finished).
 pub fn summary(tasks: &[Value]) -> (String, &'static str, String) {
     let state = |t: &Value| t["state"].as_str().unwrap_or("never").to_owned();
-    let latest = tasks
-        .iter()
-        .filter_map(|t| t["finished_at"].as_str())
-        .max()
-        .map(|s| when(&json!(s)))
-        .unwrap_or_default();
+    let latest = |field: &str, of: &dyn Fn(&Value) -> bool| {
+        tasks
+            .iter()
+            .filter(|t| of(t))
+            .filter_map(|t| t[field].as_str())
+            .max()
+            .map(|s| when(&json!(s)))
+            .unwrap_or_default()
+    };
     if tasks.iter().any(|t| state(t) == "running") {
-        return ("Running".into(), "badge", latest);
+        let since = latest("started_at", &|t| state(t) == "running");
+        let since = if since.is_empty() {
+            since
+        } else {
+            format!("started {since}")
+        };
+        return ("Running".into(), "badge", since);
     }
+    let latest = latest("finished_at", &|_| true);
     let ran: Vec<String> = tasks
         .iter()
         .filter(|t| t["enabled"] != false)
@@ -231,5 +242,16 @@ mod tests {
             summary(&[t("running", true), t("error", true)]).0,
             "Running"
         );
+    }
+
+    #[test]
+    fn a_running_sync_shows_when_it_started_not_an_earlier_finish() {
+        let tasks = [
+            json!({"state": "running", "started_at": "2026-12-05T10:02:00Z", "finished_at": "2026-12-05T09:00:00Z"}),
+            json!({"state": "success", "finished_at": "2026-12-05T09:30:00Z"}),
+        ];
+        assert_eq!(summary(&tasks).2, "started 2026-12-05 10:02 UTC");
+        let done = [json!({"state": "success", "finished_at": "2026-12-05T09:30:00Z"})];
+        assert_eq!(summary(&done).2, "2026-12-05 09:30 UTC");
     }
 }

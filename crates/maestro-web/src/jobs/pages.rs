@@ -55,6 +55,8 @@ struct JobPage {
     schedule: Option<String>,
     facts: Vec<(&'static str, String)>,
     result: String,
+    /// A discovery sync's connection and tasks, shown instead of the result's JSON.
+    sync: Option<crate::discovery::SyncOutcome>,
     params: String,
     logs: Vec<Line>,
 }
@@ -154,6 +156,7 @@ pub async fn job(
         schedule: j["schedule"].as_str().map(str::to_owned),
         facts: facts.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
         result: pretty(&j["result"]),
+        sync: crate::discovery::sync_outcome(&j),
         params: pretty(&j["params"]),
         job: row(&j),
         logs,

@@ -44,6 +44,11 @@ pub struct Change {
 pub struct Entry {
     pub at: String,
     pub actor: String,
+    /// Where the actor is shown: a discovery change links its connection.
+    pub actor_href: Option<String>,
+    /// Why the change was made, when its author said (discovery: "missing from a complete
+    /// listing").
+    pub reason: String,
     pub source: String,
     pub op: String,
     pub changes: Vec<Change>,
@@ -130,6 +135,13 @@ pub fn entry_named(v: &Value, names: &HashMap<String, String>) -> Entry {
     Entry {
         at: when(&v["at"]),
         actor: v["actor"]["name"].as_str().unwrap_or("Maestro").to_owned(),
+        actor_href: v["context"]["connection"]
+            .as_str()
+            .map(|c| format!("/connections/{c}")),
+        reason: v["context"]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         source: v["source"].as_str().unwrap_or("").to_owned(),
         op: v["op"].as_str().unwrap_or("").to_owned(),
         changes,

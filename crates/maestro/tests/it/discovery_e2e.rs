@@ -270,6 +270,9 @@ async fn aws_through_moto() {
         .await;
         let job = sync_task(&app, &user, &cid, "server-list").await;
         assert_eq!(job["status"], "failed", "{job}");
+        // The failed job keeps what each task did, as a successful one does.
+        assert_eq!(job["result"]["tasks"][0]["task"], "server-list", "{job}");
+        assert_eq!(job["result"]["tasks"][0]["state"], "error", "{job}");
         assert_eq!(total(&app, &user, "/api/v1/servers").await, active_now);
         let tasks = app
             .get(&user.token, &format!("/api/v1/connections/{cid}/tasks"))

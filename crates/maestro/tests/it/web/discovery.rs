@@ -53,6 +53,8 @@ async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
         r#"data-task="server-list""#,
         r#"data-task="network-list""#,
         "ec2:DescribeInstances",
+        // A permission in the task table breaks after its service, not mid-word.
+        "<code>ec2:<wbr>DescribeInstances</code>",
         r#"role="switch" aria-checked="true""#,
         "Never",
         "Read-only IAM policy",
@@ -205,6 +207,20 @@ async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
     let jid = job["id"].as_str().unwrap();
     assert!(page.body.contains(&format!(r#"href="/jobs/{jid}""#)));
     assert!(page.body.contains(&format!(r#"data-job="{jid}""#)));
+    // The sync's job page leads back to the connection; its tasks appear when it ends.
+    let job_page = b.get(&format!("/jobs/{jid}")).await;
+    assert!(
+        job_page.body.contains(&format!(
+            r#"<a href="/connections/{cid}">The connection</a>"#
+        )),
+        "{}",
+        job_page.body
+    );
+    assert!(
+        job_page
+            .body
+            .contains("Task results appear here when the sync ends.")
+    );
     let running = &page.body[page.body.find("sync-running-title").unwrap()..];
     let running = &running[..running.find("</section>").unwrap()];
     assert!(
@@ -316,6 +332,12 @@ async fn discovered_entities_show_where_they_come_from(app: &TestApp) {
             .contains(&format!(r#"<a href="/connections/{cid}">lab</a>"#))
     );
     assert!(page.body.contains("<code>i-0abc123</code>"));
+    // Its history names the connection that created it, linked.
+    let timeline = &page.body[page.body.find(r#"id="tab-history""#).unwrap()..];
+    assert!(
+        timeline.contains(&format!(r#"by <a href="/connections/{cid}">"#)),
+        "{timeline}"
+    );
     // The connection points at another endpoint: the AWS console does not hold this record.
     let console = "https://console.aws.amazon.com/ec2/home?region=us-east-1#InstanceDetails:instanceId=i-0abc123";
     assert!(!page.body.contains(console));
