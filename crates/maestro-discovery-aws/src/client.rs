@@ -60,11 +60,6 @@ impl Creds {
             .map(|arn| (arn.to_owned(), text(map, "external_id").map(str::to_owned)));
         Ok(Self { keys, role })
     }
-
-    /// True when the connection names no credentials at all: the SDK's default chain is used.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.keys.is_none() && self.role.is_none()
-    }
 }
 
 /// The endpoint override of the connection, if any.
@@ -102,21 +97,20 @@ pub(crate) async fn sdk_config(
     if let Some(url) = endpoint(account) {
         loader = loader.endpoint_url(url);
     }
-    if let Some((id, secret, token)) = &creds.keys {
-        loader = loader.credentials_provider(Credentials::new(
-            id.clone(),
-            secret.clone(),
-            token.clone(),
-            None,
-            "maestro-connection",
+    // Only the connection's own keys: never the SDK's default chain (the environment, the
+    // instance profile). Maestro's host identity is not for whoever may edit a connection.
+    let Some((id, secret, token)) = &creds.keys else {
+        return Err(ProviderError::Auth(
+            "the connection has no access key: set its credentials".into(),
         ));
-    }
-    if creds.is_empty() {
-        tracing::debug!(
-            connection = %account.connection_id,
-            "no credentials on the connection: using the SDK's default chain"
-        );
-    }
+    };
+    loader = loader.credentials_provider(Credentials::new(
+        id.clone(),
+        secret.clone(),
+        token.clone(),
+        None,
+        "maestro-connection",
+    ));
     let base = loader.load().await;
     let Some((role_arn, external_id)) = creds.role else {
         return Ok(base);
@@ -202,7 +196,7 @@ mod tests {
     fn half_a_key_pair_is_an_auth_error() {
         let err = Creds::parse(&map(json!({"access_key_id": "AKIA"}))).unwrap_err();
         assert!(matches!(err, ProviderError::Auth(_)));
-        assert!(Creds::parse(&Map::new()).unwrap().is_empty());
+        assert!(Creds::parse(&Map::new()).unwrap().keys.is_none());
     }
 
     #[test]

@@ -131,7 +131,18 @@ where
                 .message()
                 .map(str::to_owned)
                 .unwrap_or_else(|| short(err));
-            classify_code(action, err.code(), &message, status)
+            // An error body the SDK's parser did not expect (moto wraps query-protocol errors
+            // in `<Errors>`) still names its code: a refused key is not a missing permission.
+            let body_code = err
+                .raw_response()
+                .and_then(|r| r.body().bytes())
+                .and_then(|b| code_in_body(&String::from_utf8_lossy(b)));
+            classify_code(
+                action,
+                err.code().or(body_code.as_deref()),
+                &message,
+                status,
+            )
         }
         SdkError::TimeoutError(_) => Failure {
             error: ProviderError::Unreachable(format!("{action} timed out")),
@@ -157,6 +168,14 @@ where
             Failure { error, retry }
         }
     }
+}
+
+/// The first `<Code>…</Code>` of an XML error body.
+fn code_in_body(body: &str) -> Option<String> {
+    let start = body.find("<Code>")? + "<Code>".len();
+    let len = body[start..].find("</Code>")?;
+    let code = body[start..start + len].trim();
+    (!code.is_empty() && code.len() <= 100).then(|| code.to_owned())
 }
 
 /// Classifies an AWS error code and HTTP status (pure, so it is tested without a server).
@@ -253,6 +272,14 @@ mod tests {
                 other => panic!("{code:?}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_code_is_read_from_an_unexpected_error_body() {
+        let moto = r#"<?xml version="1.0"?><ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>bad</Message></Error></Errors></ErrorResponse>"#;
+        assert_eq!(code_in_body(moto).as_deref(), Some("InvalidClientTokenId"));
+        assert_eq!(code_in_body("<html>403</html>"), None);
+        assert_eq!(code_in_body("<Code></Code>"), None);
     }
 
     #[test]

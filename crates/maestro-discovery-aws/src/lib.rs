@@ -4,8 +4,8 @@
 //! It only observes: matching, history and deactivation are the core's.
 //!
 //! Credentials come only from the connection (`access_key_id`/`secret_access_key`/
-//! `session_token`, optionally a `role_arn` + `external_id` assumed through STS); the SDK's
-//! default chain is used only when the connection names none. The endpoint is the connection's
+//! `session_token`, optionally a `role_arn` + `external_id` assumed through STS) — never the
+//! SDK's default chain (the host's environment or instance profile). The endpoint is the connection's
 //! `endpoint_url`, else the SDK's standard settings (`AWS_ENDPOINT_URL`, …).
 
 mod cdn;

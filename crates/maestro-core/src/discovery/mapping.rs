@@ -103,32 +103,25 @@ pub fn map(obs: &Observation) -> Result<Mapped, String> {
     ))
 }
 
-/// Merges observed data over stored data: observed fields replace stored ones, except open
-/// objects (placement, provider details) which merge key by key, and fields only a person set
-/// stay as they are.
-pub fn merge(
-    stored: &Map<String, Value>,
-    observed: &Map<String, Value>,
-    kind: Kind,
-) -> Map<String, Value> {
+/// Merges observed data over stored data: observed fields replace stored ones, objects
+/// (placement, OS, provider details) merge key by key at every depth, and fields only a person
+/// set stay as they are — an OS version typed by hand survives the provider reporting the OS
+/// family. Lists (tags, block devices) are the provider's: it reports them whole.
+pub fn merge(stored: &Map<String, Value>, observed: &Map<String, Value>) -> Map<String, Value> {
     let mut out = stored.clone();
+    merge_into(&mut out, observed);
+    out
+}
+
+fn merge_into(out: &mut Map<String, Value>, observed: &Map<String, Value>) {
     for (k, v) in observed {
-        let open = kind
-            .schema()
-            .field(k)
-            .is_some_and(|f| matches!(f.ty, Ty::Object { open: true, .. } | Ty::AnyObject));
-        match (out.get_mut(k), v, open) {
-            (Some(Value::Object(old)), Value::Object(new), true) => {
-                for (nk, nv) in new {
-                    old.insert(nk.clone(), nv.clone());
-                }
-            }
+        match (out.get_mut(k), v) {
+            (Some(Value::Object(old)), Value::Object(new)) => merge_into(old, new),
             _ => {
                 out.insert(k.clone(), v.clone());
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -171,16 +164,21 @@ mod tests {
     fn merging_keeps_what_people_set() {
         let stored = json!({"name": "web", "environment": "Production", "datacenters": {"region": "us-east-1", "rack": "r12"}, "cpu": 2});
         let observed = json!({"name": "web", "datacenters": {"region": "us-east-1", "zone": "us-east-1a"}, "cpu": 4});
-        let merged = merge(
-            stored.as_object().unwrap(),
-            observed.as_object().unwrap(),
-            Kind::Server,
-        );
+        let merged = merge(stored.as_object().unwrap(), observed.as_object().unwrap());
         assert_eq!(merged["environment"], "Production");
         assert_eq!(
             merged["datacenters"],
             json!({"region": "us-east-1", "rack": "r12", "zone": "us-east-1a"})
         );
         assert_eq!(merged["cpu"], 4);
+        // A closed object too, at any depth: the provider knows the OS family, not its version.
+        let stored = json!({"os": {"base": "Linux", "dist": "Debian", "version": "12"}});
+        let observed = json!({"os": {"base": "Linux"}, "tags": [{"key": "team", "value": "a"}]});
+        let merged = merge(stored.as_object().unwrap(), observed.as_object().unwrap());
+        assert_eq!(
+            merged["os"],
+            json!({"base": "Linux", "dist": "Debian", "version": "12"})
+        );
+        assert_eq!(merged["tags"], observed["tags"]);
     }
 }

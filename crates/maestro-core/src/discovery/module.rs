@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use maestro_model::{EntityId, FieldError};
+use maestro_model::schema::Collection;
+use maestro_model::{EntityId, FieldError, Role};
 use serde_json::{Map, Value, json};
 
 use super::{Discovery, SyncReporter};
-use crate::Core;
 use crate::jobs::{JobContext, JobError, JobModule};
 use crate::ports::TaskStatus;
+use crate::{Caller, Core};
 
 pub struct DiscoveryModule {
     pub discovery: Discovery,
@@ -44,7 +45,8 @@ impl JobModule for DiscoveryModule {
 
     async fn prepare(
         &self,
-        _core: &Core,
+        core: &Core,
+        caller: &Caller,
         fields: &Map<String, Value>,
         errors: &mut Vec<FieldError>,
     ) -> Value {
@@ -56,9 +58,34 @@ impl JobModule for DiscoveryModule {
             errors.push(FieldError::new("connection", "must be a connection id"));
             return json!({});
         };
+        // A schedule syncs as the connection: only someone who may change the connection may
+        // schedule it. Missing and out-of-reach connections read alike (nothing to probe).
+        let provider = match core
+            .writable(caller, Collection::Connections, connection, Role::Write)
+            .await
+        {
+            Ok(rec) => rec.data["provider"].as_str().unwrap_or_default().to_owned(),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "connection",
+                    "must be a connection you can change",
+                ));
+                return json!({});
+            }
+        };
         let task = match fields.get("task") {
             None | Some(Value::Null) => None,
-            Some(Value::String(t)) if !t.is_empty() => Some(t.clone()),
+            Some(Value::String(t)) if !t.is_empty() => {
+                let tasks = self.discovery.tasks(&provider);
+                if !tasks.iter().any(|i| i.name == t) {
+                    let names: Vec<&str> = tasks.iter().map(|i| i.name).collect();
+                    errors.push(FieldError::new(
+                        "task",
+                        format!("must be one of {}", names.join(", ")),
+                    ));
+                }
+                Some(t.clone())
+            }
             Some(_) => {
                 errors.push(FieldError::new("task", "must be a task name"));
                 None
@@ -88,21 +115,19 @@ impl JobModule for DiscoveryModule {
                 other => JobError::new(other.to_string()),
             })?;
         let result = serde_json::to_value(&report).unwrap_or_default();
+        let Some(message) = failure(&report.tasks) else {
+            return Ok(result);
+        };
         // A missing permission needs a person: fail (the schedule shows why) rather than retry.
-        if let Some(t) = report.tasks.iter().find(|t| t.permission.is_some()) {
-            let message = t
-                .message
-                .clone()
-                .unwrap_or_else(|| format!("{} failed", t.task));
-            return Err(JobError::fatal(message).with_result(result));
-        }
-        // A task failed (an unreachable endpoint, expired credentials…): the job fails so it
+        // Any other failure (an unreachable endpoint, expired credentials…) fails the job so it
         // shows — a sync with errored tasks is not a success — but the schedule keeps running:
-        // the next run may work. The result keeps every task's state, as on success.
-        if let Some(message) = failure(&report.tasks) {
-            return Err(JobError::new(message).keep_schedule().with_result(result));
-        }
-        Ok(result)
+        // the next run may work. Either way the result keeps every task's state.
+        let error = if report.tasks.iter().any(|t| t.permission.is_some()) {
+            JobError::fatal(message)
+        } else {
+            JobError::new(message).keep_schedule()
+        };
+        Err(error.with_result(result))
     }
 }
 

@@ -218,7 +218,7 @@ impl Core {
             };
             match stored.get(k) {
                 Some(old) => {
-                    let data = merge(&old.data, &mapped.validated.data, mapped.kind);
+                    let data = merge(&old.data, &mapped.validated.data);
                     let mut refs = desired_refs(
                         mapped.kind,
                         mapped.family.as_deref(),

@@ -143,7 +143,7 @@ impl Core {
             Err(CoreError::Invalid(mut errors)) => {
                 if let Some(raw) = &raw
                     && let Err(CoreError::Invalid(more)) =
-                        super::secrets::check_credentials(kind, raw, raw, true)
+                        super::secrets::check_credentials(kind, raw, raw, Some("are required"))
                 {
                     errors.extend(more);
                 }
@@ -151,7 +151,12 @@ impl Core {
             }
             other => other?,
         };
-        super::secrets::check_credentials(kind, &validated.data, &validated.secrets, true)?;
+        super::secrets::check_credentials(
+            kind,
+            &validated.data,
+            &validated.secrets,
+            Some("are required"),
+        )?;
         let access = caller.access();
         let id = EntityId::new();
         let secret_write = self.seal_secrets(id, &validated.secrets, &[], true).await?;

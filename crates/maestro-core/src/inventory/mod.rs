@@ -247,14 +247,6 @@ impl Core {
             &refs::hidden_ref_paths(rec.kind, id, &rows),
         )?;
         let mut peers = refs::check_targets(self, &access, id, &validated.refs).await?;
-        // Credentials belong to one provider: changing it needs new ones.
-        let provider_changed = rec.data.get("provider") != validated.data.get("provider");
-        secrets::check_credentials(
-            rec.kind,
-            &validated.data,
-            &validated.secrets,
-            provider_changed,
-        )?;
         let removed: Vec<String> = rec
             .kind
             .schema()
@@ -263,6 +255,8 @@ impl Core {
             .filter(|f| f.secret && patch.get(f.name).is_some_and(Value::is_null))
             .map(|f| f.name.to_owned())
             .collect();
+        let needed = secrets::credentials_needed(rec.kind, &rec.data, &validated.data, &removed)?;
+        secrets::check_credentials(rec.kind, &validated.data, &validated.secrets, needed)?;
         let secret_write = self
             .seal_secrets(id, &validated.secrets, &removed, false)
             .await?;

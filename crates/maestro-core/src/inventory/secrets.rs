@@ -15,13 +15,44 @@ pub struct SecretWrite {
     pub changes: Vec<Value>,
 }
 
-/// Checks a connection's credentials (`required`: on creation and when the provider changes)
-/// and regions against its provider.
+/// Where a connection's stored credentials go: they were given for this provider and these
+/// endpoints, and are sent nowhere else.
+const CREDENTIALS_BOUND_TO: [&str; 3] = ["provider", "endpoint_url", "auth_url"];
+
+/// Why an update of a connection must send its credentials again, if it must: they are bound to
+/// the provider and the endpoints they were given for — anyone who may edit the connection
+/// could otherwise point it at a server of their own and have Maestro send them there. Removing
+/// them is refused: a connection has nothing to sync with without them.
+pub fn credentials_needed(
+    kind: Kind,
+    before: &Map<String, Value>,
+    after: &Map<String, Value>,
+    removed: &[String],
+) -> CoreResult<Option<&'static str>> {
+    if kind != Kind::Connection {
+        return Ok(None);
+    }
+    if removed.iter().any(|f| f == "credentials") {
+        return Err(CoreError::Invalid(vec![FieldError::new(
+            "credentials",
+            "cannot be removed: a connection needs them (send new ones to replace them)",
+        )]));
+    }
+    let moved = CREDENTIALS_BOUND_TO
+        .iter()
+        .any(|f| before.get(*f) != after.get(*f));
+    Ok(moved.then_some(
+        "are required again when provider, endpoint_url or auth_url changes: the stored ones are not sent to another endpoint",
+    ))
+}
+
+/// Checks a connection's credentials and regions against its provider. `required` says why
+/// credentials must be sent (on creation; see [`credentials_needed`] for updates).
 pub fn check_credentials(
     kind: Kind,
     data: &Map<String, Value>,
     secrets: &Map<String, Value>,
-    required: bool,
+    required: Option<&str>,
 ) -> CoreResult<()> {
     if kind != Kind::Connection {
         return Ok(());
@@ -32,8 +63,8 @@ pub fn check_credentials(
         .unwrap_or_default();
     let mut errors = regions::check(provider, data.get("regions"));
     let Some(creds) = secrets.get("credentials") else {
-        if required {
-            errors.push(FieldError::new("credentials", "are required"));
+        if let Some(why) = required {
+            errors.push(FieldError::new("credentials", why));
         }
         return if errors.is_empty() {
             Ok(())
@@ -41,7 +72,7 @@ pub fn check_credentials(
             Err(CoreError::Invalid(errors))
         };
     };
-    let (allowed, required): (&[&str], &[&str]) = match provider {
+    let (allowed, needed): (&[&str], &[&str]) = match provider {
         "aws" => (
             &[
                 "access_key_id",
@@ -78,7 +109,7 @@ pub fn check_credentials(
             ));
         }
     }
-    for k in required {
+    for k in needed {
         if !obj.contains_key(*k) {
             errors.push(FieldError::new(format!("credentials.{k}"), "is required"));
         }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::Jobs;
 use super::model::JobRecord;
-use crate::Core;
+use crate::{Caller, Core};
 
 /// Why an attempt failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,9 +100,12 @@ pub trait JobModule: Send + Sync + 'static {
     /// The top-level schedule fields it reads.
     fn fields(&self) -> &'static [&'static str];
     /// Validates its fields into the job's parameters, adding every problem to `errors`.
+    /// `caller` is who creates or changes the schedule: what the job acts on must be theirs
+    /// to change.
     async fn prepare(
         &self,
         core: &Core,
+        caller: &Caller,
         fields: &Map<String, Value>,
         errors: &mut Vec<FieldError>,
     ) -> Value;
@@ -160,6 +163,7 @@ impl JobModule for Noop {
     async fn prepare(
         &self,
         _core: &Core,
+        _caller: &Caller,
         fields: &Map<String, Value>,
         errors: &mut Vec<FieldError>,
     ) -> Value {

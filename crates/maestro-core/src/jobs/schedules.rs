@@ -117,7 +117,7 @@ impl Jobs {
     pub async fn create_schedule(&self, caller: &Caller, body: &Value) -> CoreResult<Value> {
         let body = body_object(body)?;
         let spec = self
-            .read_spec(body, true)
+            .read_spec(caller, body, true)
             .await
             .map_err(CoreError::Invalid)?;
         let mut errors = self.check_chain(caller, None, &spec.chain).await?;
@@ -239,7 +239,7 @@ impl Jobs {
         merge_patch(&mut merged, &Value::Object(patch.clone()));
         let merged = merged.as_object().cloned().unwrap_or_default();
         let spec: Spec = self
-            .read_spec(&merged, false)
+            .read_spec(caller, &merged, false)
             .await
             .map_err(CoreError::Invalid)?;
         let errors = self.check_chain(caller, Some(id), &spec.chain).await?;

@@ -10,6 +10,7 @@ use super::Jobs;
 use super::model::ScheduleId;
 use super::policy::RetryPolicy;
 use super::trigger::Trigger;
+use crate::Caller;
 
 /// Fields every schedule has, whatever its module.
 const COMMON: &[&str] = &[
@@ -167,9 +168,10 @@ fn flag(body: &Map<String, Value>, key: &str, default: bool, errors: &mut Vec<Fi
 
 impl Jobs {
     /// Checks a whole schedule body (a creation, or the merge of a patch onto the current
-    /// fields). `creating` allows `team`.
+    /// fields) for `caller`. `creating` allows `team`.
     pub(super) async fn read_spec(
         &self,
+        caller: &Caller,
         body: &Map<String, Value>,
         creating: bool,
     ) -> Result<Spec, Vec<FieldError>> {
@@ -248,7 +250,7 @@ impl Jobs {
                     .filter(|(k, _)| m.fields().contains(&k.as_str()))
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
-                let params = m.prepare(&self.core, &fields, &mut errors).await;
+                let params = m.prepare(&self.core, caller, &fields, &mut errors).await;
                 let secs = m.timeout(&params).as_secs().clamp(1, u64::from(u32::MAX)) as u32;
                 (params, secs)
             }

@@ -14,7 +14,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
 
 use super::registry::{JobContext, JobError, JobModule};
-use crate::Core;
+use crate::{Caller, Core};
 
 pub const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
 const FIELDS: &[&str] = &["method", "url", "headers", "body", "timeout_seconds"];
@@ -118,6 +118,7 @@ impl JobModule for Webhook {
     async fn prepare(
         &self,
         core: &Core,
+        _caller: &Caller,
         fields: &Map<String, Value>,
         errors: &mut Vec<FieldError>,
     ) -> Value {

@@ -108,6 +108,24 @@ async fn refused_credentials_are_auth_errors() {
         other => panic!("expected an auth error, got {other:?}"),
     }
 
+    // A refused key on a query-protocol service, in the body moto sends (EC2's `<Errors>`
+    // wrapper, which the SDK's parser does not read): still a refused key, not a permission.
+    let mut moto_style = ec2_error("DescribeDBInstances", 403, "InvalidClientTokenId");
+    moto_style.body = moto_style
+        .body
+        .replace("<Response>", "<ErrorResponse>")
+        .replace(
+            "<RequestID>req-1</RequestID></Response>",
+            "</ErrorResponse>",
+        );
+    let fault = Fault::start(vec![moto_style]).await;
+    let acct = account(&fault.url, &["us-east-1"], creds());
+    let (res, _) = run(&AwsProvider::new(), &acct, "us-east-1", "dbs-list").await;
+    match res.unwrap_err() {
+        ProviderError::Auth(msg) => assert!(msg.contains("InvalidClientTokenId"), "{msg}"),
+        other => panic!("expected an auth error, got {other:?}"),
+    }
+
     // A role that cannot be assumed: the credentials cannot be obtained.
     let fault = Fault::start(vec![query_error("AssumeRole", 403, "AccessDenied")]).await;
     let mut c = creds();
@@ -151,4 +169,24 @@ async fn a_closed_port_is_unreachable() {
         }
         other => panic!("expected an unreachable error, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_connection_without_keys_never_uses_the_hosts_credentials() {
+    // The host has credentials of its own (here in the environment the SDK's default chain
+    // reads): a connection without keys must not borrow them, nor call anyone.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let acct = account(&url, &["us-east-1"], serde_json::json!({}));
+    let (res, _) = run(&AwsProvider::new(), &acct, "us-east-1", "server-list").await;
+    match res.unwrap_err() {
+        ProviderError::Auth(m) => assert!(m.contains("no access key"), "{m}"),
+        other => panic!("expected an auth error, got {other:?}"),
+    }
+    let accepted =
+        tokio::time::timeout(std::time::Duration::from_millis(200), listener.accept()).await;
+    assert!(
+        accepted.is_err(),
+        "the provider called the endpoint without keys"
+    );
 }

@@ -11,7 +11,8 @@ use crate::support::error_fields;
 
 backends!(
     credentials_are_write_only_and_sealed,
-    credentials_are_checked_per_provider
+    credentials_are_checked_per_provider,
+    only_who_may_change_a_connection_schedules_its_syncs
 );
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -186,6 +187,35 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
     assert_eq!(moved["provider"], "aws");
+    // The stored credentials go to no other endpoint than the one they were given for: whoever
+    // may edit the connection cannot point it at a server of theirs without sending new ones.
+    let (_, before) = app.get(token, &format!("{path}/history")).await;
+    let (status, refused) = app
+        .patch(token, &path, json!({"endpoint_url": "http://127.0.0.1:9"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(error_fields(&refused), ["credentials"]);
+    assert!(
+        refused.to_string().contains("not sent to another endpoint"),
+        "{refused}"
+    );
+    // Nor can they be removed: a connection without them would have nothing to sync with.
+    let (status, refused) = app.patch(token, &path, json!({"credentials": null})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(error_fields(&refused), ["credentials"]);
+    let (_, after) = app.get(token, &format!("{path}/history")).await;
+    assert_eq!(
+        after["total"], before["total"],
+        "a refused change changed nothing"
+    );
+    let (status, _) = app
+        .patch(
+            token,
+            &path,
+            json!({"endpoint_url": "http://127.0.0.1:9", "credentials": {"access_key_id": "AKIA2", "secret_access_key": "s2"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let (status, _) =
         post(json!({"name": "x", "provider": "azure", "datacenter": id(&dc), "credentials": {}}))
             .await;
@@ -355,4 +385,80 @@ async fn sync_now_answers_with_a_sync_of_the_same_tasks(backend: &str) {
     for s in schedules["items"].as_array().unwrap() {
         assert_eq!(s["enabled"], true, "{s}");
     }
+}
+
+/// A discovery schedule syncs as its connection: creating or changing one needs the write role
+/// on that connection, and its task must be one of the connection's provider's.
+async fn only_who_may_change_a_connection_schedules_its_syncs(app: &TestApp) {
+    let admin = app.user("Cloud Admin").await;
+    let carol = app.user("Carol Curious").await;
+    let dc = app
+        .create(
+            &admin.token,
+            "datacenters",
+            json!({"name": "AWS", "provider": "AWS"}),
+        )
+        .await;
+    let conn = app.create(&admin.token, "connections", json!({"name": "private", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
+        "credentials": {"access_key_id": "AKIAEXAMPLE", "secret_access_key": SECRET}})).await;
+    let cid = id(&conn);
+    let schedule = |connection: &str, task: &str| {
+        json!({"name": "probe", "module": "discovery", "connection": connection, "task": task,
+               "interval": {"every": 1, "period": "hours"}})
+    };
+    let (_, before) = app.get(&carol.token, "/api/v1/schedules").await;
+    // Someone else's connection, and one that does not exist, read alike.
+    let unknown = "01939a3c-0000-7000-8000-000000000000";
+    let mut messages = Vec::new();
+    for target in [cid.as_str(), unknown] {
+        let (status, body) = app
+            .post(
+                &carol.token,
+                "/api/v1/schedules",
+                schedule(target, "server-list"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error_fields(&body), ["connection"]);
+        messages.push(body["errors"][0]["message"].clone());
+    }
+    assert_eq!(messages[0], messages[1], "nothing tells which ids exist");
+    let (_, after) = app.get(&carol.token, "/api/v1/schedules").await;
+    assert_eq!(after["total"], before["total"]);
+    // The owner may, with a task of the provider only.
+    let (status, body) = app
+        .post(
+            &admin.token,
+            "/api/v1/schedules",
+            schedule(&cid, "bogus-task"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(error_fields(&body), ["task"]);
+    let (status, own) = app
+        .post(
+            &admin.token,
+            "/api/v1/schedules",
+            schedule(&cid, "cdns-list"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{own}");
+    // Carol's own schedule cannot be turned onto the connection either.
+    let (status, hers) = app
+        .post(
+            &carol.token,
+            "/api/v1/schedules",
+            json!({"name": "mine", "module": "noop", "interval": {"every": 1, "period": "hours"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{hers}");
+    let (status, body) = app
+        .patch(
+            &carol.token,
+            &format!("/api/v1/schedules/{}", id(&hers)),
+            json!({"module": "discovery", "connection": cid, "task": "server-list"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(error_fields(&body), ["connection"]);
 }

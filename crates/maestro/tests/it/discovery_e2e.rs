@@ -265,7 +265,7 @@ async fn aws_through_moto() {
         app.patch(
             &user.token,
             &format!("/api/v1/connections/{cid}"),
-            json!({"endpoint_url": refusing}),
+            json!({"endpoint_url": refusing, "credentials": {"access_key_id": "testing", "secret_access_key": SECRET}}),
         )
         .await;
         let job = sync_task(&app, &user, &cid, "server-list").await;

@@ -345,7 +345,7 @@ async fn discovered_entities_show_where_they_come_from(app: &TestApp) {
         .patch(
             &user.token,
             &format!("/api/v1/connections/{cid}"),
-            json!({"endpoint_url": null}),
+            json!({"endpoint_url": null, "credentials": {"access_key_id": "AKIAEXAMPLE", "secret_access_key": "s"}}),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
