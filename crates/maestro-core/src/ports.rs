@@ -345,6 +345,14 @@ pub trait Store: Send + Sync + 'static {
     // --- discovery
     /// Entities (any state) with these discovery keys.
     async fn discovered(&self, keys: &[String]) -> StoreResult<Vec<EntityRecord>>;
+    /// The ids of entities (any state) a connection discovered, in discovery-key order after
+    /// `after` (a key), at most `limit`: `(key, id)`.
+    async fn discovered_by(
+        &self,
+        connection: EntityId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, EntityId)>>;
     /// Records that a run saw these (unchanged) entities.
     async fn mark_seen(&self, keys: &[String], run: &str, at: DateTime<Utc>) -> StoreResult<()>;
     /// Active entities of a listing scope that no run has seen since `since`, at most `limit`.

@@ -66,6 +66,27 @@ impl Db {
         tx.commit().await
     }
 
+    pub(crate) async fn discovered_by_impl(
+        &self,
+        connection: EntityId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, EntityId)>> {
+        // Keys are `<connection>:<provider id>`: a range of the unique key index (`;` follows
+        // `:` in byte order).
+        let mut s = Sql::new("SELECT discovery_key, id FROM entities WHERE discovery_key > ");
+        s.bind(after.map_or_else(|| format!("{connection}:"), str::to_owned))
+            .push(" AND discovery_key < ")
+            .bind(format!("{connection};"))
+            .push(" ORDER BY discovery_key LIMIT ")
+            .bind(i64::from(limit));
+        let rows: Vec<(String, String)> = self.pools.fetch_all(&s).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(key, id)| Some((key, id.parse().ok()?)))
+            .collect())
+    }
+
     pub(crate) async fn unseen_impl(
         &self,
         scope: &str,

@@ -405,6 +405,15 @@ impl Store for Db {
         self.mark_seen_impl(keys, run, at).await
     }
 
+    async fn discovered_by(
+        &self,
+        connection: EntityId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, EntityId)>> {
+        self.discovered_by_impl(connection, after, limit).await
+    }
+
     async fn unseen(
         &self,
         scope: &str,

@@ -2,6 +2,7 @@
 //! and the observations reconciled into the inventory, task by task and region by region, with
 //! each task's status kept for the user to see.
 
+mod acl;
 mod mapping;
 mod module;
 mod reconcile;

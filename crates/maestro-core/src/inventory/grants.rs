@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use maestro_model::schema::Collection;
+use maestro_model::schema::{Collection, Kind};
 use maestro_model::{EntityId, FieldError, Role};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -13,7 +13,7 @@ use crate::caller::{Principal, PrincipalKind};
 use crate::ports::{AclRow, ChangeRecord, WriteBatch};
 use crate::{Caller, Core, CoreError, CoreResult};
 
-fn grants_json(rows: &[AclRow], names: &HashMap<Uuid, String>) -> Vec<Value> {
+pub(crate) fn grants_json(rows: &[AclRow], names: &HashMap<Uuid, String>) -> Vec<Value> {
     let mut out: Vec<Value> = rows
         .iter()
         .filter(|r| !r.owner)
@@ -214,6 +214,10 @@ impl Core {
                 ..Default::default()
             };
             self.store.write(batch).await?;
+            if rec.kind == Kind::Connection {
+                self.spread_connection_grants(caller, id, &old_rows, &new_rows, &names)
+                    .await?;
+            }
         }
         self.grants_view(&new_rows).await
     }

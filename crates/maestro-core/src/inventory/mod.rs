@@ -5,6 +5,7 @@
 mod create;
 pub use create::Created;
 mod grants;
+pub(crate) use grants::grants_json;
 mod prepare;
 pub(crate) mod refs;
 pub(crate) mod regions;

@@ -120,7 +120,8 @@ fn server(n: u32) -> (String, Value, bool) {
 // beside the fake one; the tests sync themselves.
 quiet_backends!(
     sync_reconciles_and_attributes,
-    overlapping_listings_deactivate_nothing_either_saw
+    overlapping_listings_deactivate_nothing_either_saw,
+    the_connections_grants_reach_what_it_discovered
 );
 
 /// A datacenter and an AWS connection placing what it finds there: (datacenter, connection id).
@@ -355,4 +356,79 @@ async fn count_changes(app: &TestApp, token: &str) -> u64 {
         }
     }
     total
+}
+
+/// Sharing a connection shares what it found, including what it found before; unsharing it
+/// takes that back — but a grant a person made on one entity stays.
+async fn the_connections_grants_reach_what_it_discovered(app: &TestApp) {
+    let _admin = app.user("Admin").await;
+    let owner = app.user("Owner").await;
+    let dave = app.user("Dave").await;
+    let erin = app.user("Erin").await;
+    let (_, cid) = aws_connection(app, &owner.token).await;
+    let fake = Arc::new(Fake::default());
+    *fake.servers.lock().unwrap() = (1..=3).map(server).collect();
+    let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
+    discovery
+        .sync(cid.parse().unwrap(), Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    let visible = |token: String| async move {
+        app.get(&token, "/api/v1/servers").await.1["total"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(visible(dave.token.clone()).await, 0);
+    let grants = |body: Value| {
+        let (cid, token) = (cid.clone(), owner.token.clone());
+        async move {
+            let (status, answer) = app
+                .call(
+                    reqwest::Method::PUT,
+                    &format!("/api/v1/connections/{cid}/grants"),
+                    Some(&token),
+                    Some(&body),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{answer}");
+        }
+    };
+    grants(
+        json!({"grants": [{"user": dave.id, "role": "read"}, {"user": erin.id, "role": "read"}]}),
+    )
+    .await;
+    assert_eq!(
+        visible(dave.token.clone()).await,
+        3,
+        "shared afterwards, still reaches them"
+    );
+    let (_, servers) = app.get(&owner.token, "/api/v1/servers?sort=name").await;
+    let sid = id(&servers["items"][0]);
+    let (_, history) = app
+        .get(&owner.token, &format!("/api/v1/servers/{sid}/history"))
+        .await;
+    assert_eq!(history["items"][0]["op"], "grant", "{history}");
+    assert_eq!(history["items"][0]["context"]["connection"], cid);
+    // Erin is given write on one server by hand: unsharing the connection leaves that grant.
+    app.call(
+        reqwest::Method::PUT,
+        &format!("/api/v1/servers/{sid}/grants"),
+        Some(&owner.token),
+        Some(&json!({"grants": [{"user": dave.id, "role": "read"}, {"user": erin.id, "role": "write"}]})),
+    )
+    .await;
+    grants(json!({"grants": []})).await;
+    assert_eq!(visible(dave.token.clone()).await, 0, "unshared, taken back");
+    assert_eq!(
+        visible(erin.token.clone()).await,
+        1,
+        "the hand-made grant stays"
+    );
+    // New resources follow the template as it is now.
+    fake.servers.lock().unwrap().push(server(4));
+    discovery
+        .sync(cid.parse().unwrap(), Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(visible(dave.token.clone()).await, 0);
 }
