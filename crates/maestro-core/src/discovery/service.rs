@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::Discovery;
 use super::module::DiscoveryModule;
-use crate::caller::{Caller, Principal, PrincipalKind};
+use crate::caller::{Caller, PrincipalKind};
 use crate::events::WriteHook;
 use crate::jobs::model::JobFilter;
 use crate::jobs::{JobStatus, Jobs, NewJob, RetryPolicy};
@@ -156,7 +156,7 @@ impl DiscoveryService {
         if let Some(pending) = self.pending_sync(id, task.as_deref()).await? {
             return Ok((crate::jobs::views::job_view(&pending, None), false));
         }
-        let job = self.queue_sync(&rec, caller.owner(), task).await?;
+        let job = self.queue_sync(&rec, task).await?;
         Ok((job, true))
     }
 
@@ -186,12 +186,10 @@ impl DiscoveryService {
     }
 
     /// Queues a sync of the connection (every enabled task, or `task`) owned by `owner`.
-    async fn queue_sync(
-        &self,
-        rec: &EntityRecord,
-        owner: Principal,
-        task: Option<String>,
-    ) -> CoreResult<Value> {
+    /// Queues a sync of `rec`, owned like the connection (as its schedules and their runs are):
+    /// whoever shares the connection's owner — its team — follows every sync of it, whoever
+    /// asked for it.
+    async fn queue_sync(&self, rec: &EntityRecord, task: Option<String>) -> CoreResult<Value> {
         let new = NewJob {
             name: format!(
                 "sync {}{}",
@@ -199,7 +197,7 @@ impl DiscoveryService {
                 task.as_ref().map(|t| format!(" ({t})")).unwrap_or_default()
             ),
             module: "discovery".into(),
-            owner,
+            owner: owner_caller(rec).owner(),
             params: json!({"connection": rec.id, "task": task}),
             policy: RetryPolicy {
                 max_attempts: 1,
@@ -313,8 +311,7 @@ impl DiscoveryService {
     async fn first_sync(&self, rec: &EntityRecord) -> CoreResult<()> {
         self.ensure_schedules(rec).await?;
         if self.pending_sync(rec.id, None).await?.is_none() {
-            self.queue_sync(rec, owner_caller(rec).owner(), None)
-                .await?;
+            self.queue_sync(rec, None).await?;
         }
         Ok(())
     }

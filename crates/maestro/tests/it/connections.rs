@@ -462,3 +462,80 @@ async fn only_who_may_change_a_connection_schedules_its_syncs(app: &TestApp) {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(error_fields(&body), ["connection"]);
 }
+
+mod a_teams_members_follow_every_sync_of_its_connection {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::a_teams_members_follow_every_sync_of_its_connection("sqlite").await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::a_teams_members_follow_every_sync_of_its_connection("postgres").await;
+    }
+}
+
+/// A sync belongs to its connection's owner, as its schedules do: a team's members follow the
+/// syncs of the team's connection whoever asked for them (an administrator, here).
+async fn a_teams_members_follow_every_sync_of_its_connection(backend: &str) {
+    let Some(app) = TestApp::with_settings(backend, |s| s.workers = 0).await else {
+        return;
+    };
+    let admin = app.user("Cloud Admin").await;
+    let lead = app.user("Lead").await;
+    let bob = app.user("Bob").await;
+    let outsider = app.user("Outsider").await;
+    let (_, team) = app
+        .post(&lead.token, "/api/v1/teams", json!({"name": "Ops"}))
+        .await;
+    let tid = id(&team);
+    let (status, _) = app
+        .post(
+            &lead.token,
+            &format!("/api/v1/teams/{tid}/members"),
+            json!({"user": bob.id, "role": "write"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let dc = app
+        .create(
+            &lead.token,
+            "datacenters",
+            json!({"name": "AWS", "provider": "AWS"}),
+        )
+        .await;
+    let (status, conn) = app
+        .post(
+            &lead.token,
+            &format!("/api/v1/teams/{tid}/connections"),
+            json!({"name": "team account", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
+                   "credentials": {"access_key_id": "AKIAEXAMPLE", "secret_access_key": SECRET}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{conn}");
+    let cid = id(&conn);
+    let (status, started) = app
+        .post(
+            &admin.token,
+            &format!("/api/v1/connections/{cid}/sync"),
+            json!({"task": "dbs-list"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    let job = started["job"]["id"].as_str().unwrap();
+    assert_eq!(started["job"]["owner"]["id"], tid, "{started}");
+    let (status, seen) = app.get(&bob.token, &format!("/api/v1/jobs/{job}")).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    let (_, listed) = app.get(&bob.token, "/api/v1/jobs?module=discovery").await;
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["id"] == job),
+        "{listed}"
+    );
+    let (status, _) = app
+        .get(&outsider.token, &format!("/api/v1/jobs/{job}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
