@@ -353,6 +353,8 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<(String, EntityId)>>;
+    /// The listing scopes (`<connection>:<region>:<task>`) holding active entities of a connection.
+    async fn active_scopes(&self, connection: EntityId) -> StoreResult<Vec<String>>;
     /// Records that a run saw these (unchanged) entities.
     async fn mark_seen(&self, keys: &[String], run: &str, at: DateTime<Utc>) -> StoreResult<()>;
     /// Active entities of a listing scope that no run has seen since `since`, at most `limit`.

@@ -87,6 +87,20 @@ impl Db {
             .collect())
     }
 
+    pub(crate) async fn active_scopes_impl(
+        &self,
+        connection: EntityId,
+    ) -> StoreResult<Vec<String>> {
+        let mut s =
+            Sql::new("SELECT DISTINCT discovery_scope FROM entities WHERE discovery_scope > ");
+        s.bind(format!("{connection}:"))
+            .push(" AND discovery_scope < ")
+            .bind(format!("{connection};"))
+            .push(" AND active = TRUE");
+        let rows: Vec<(String,)> = self.pools.fetch_all(&s).await?;
+        Ok(rows.into_iter().map(|(scope,)| scope).collect())
+    }
+
     pub(crate) async fn unseen_impl(
         &self,
         scope: &str,

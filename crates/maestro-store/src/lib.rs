@@ -414,6 +414,10 @@ impl Store for Db {
         self.discovered_by_impl(connection, after, limit).await
     }
 
+    async fn active_scopes(&self, connection: EntityId) -> StoreResult<Vec<String>> {
+        self.active_scopes_impl(connection).await
+    }
+
     async fn unseen(
         &self,
         scope: &str,

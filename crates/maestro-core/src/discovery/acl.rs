@@ -28,13 +28,19 @@ fn apply(rows: &[AclRow], old: &[AclRow], new: &[AclRow]) -> Vec<AclRow> {
     let mut out: Vec<AclRow> = rows
         .iter()
         .filter(|r| {
+            // A principal the template dropped loses the grant the template gave it.
             r.owner
                 || role_in(new, &r.principal).is_some()
                 || role_in(old, &r.principal) != Some(r.role)
         })
         .cloned()
         .collect();
-    for t in new.iter().filter(|r| !r.owner) {
+    // Only what the template changed: a principal it kept as it was keeps, on each entity,
+    // whatever a person made of it there.
+    let changed = new
+        .iter()
+        .filter(|r| !r.owner && role_in(old, &r.principal) != Some(r.role));
+    for t in changed {
         match out.iter_mut().find(|r| r.principal == t.principal) {
             Some(r) if r.owner => {}
             Some(r) => r.role = t.role,

@@ -535,12 +535,13 @@ impl Core {
     }
 
     /// Closes a complete listing of `scope` that started at `started`: what no listing has
-    /// seen since then becomes inactive.
+    /// seen since then becomes inactive, for `reason` (recorded in the history).
     pub async fn finish_scope(
         &self,
         run: &SyncRun,
         scope: &str,
         started: DateTime<Utc>,
+        reason: &str,
     ) -> CoreResult<u64> {
         let mut total = 0;
         loop {
@@ -565,7 +566,7 @@ impl Core {
                 let changes = json!([{"path": "active", "old": true, "new": false}]);
                 let mut rec_change = self.discovery_change(run, &record, "delete", changes);
                 rec_change.context = Some(
-                    json!({"connection": run.connection_id, "run": run.run_id, "reason": "missing from a complete listing"}),
+                    json!({"connection": run.connection_id, "run": run.run_id, "reason": reason}),
                 );
                 batch.changes.push(rec_change);
                 batch.entities.push(EntityWrite {

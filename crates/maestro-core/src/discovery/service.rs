@@ -27,7 +27,7 @@ pub struct DiscoveryService {
 }
 
 /// Starts a connection's first sync and creates (or re-enables) its schedules when it is created
-/// or restored; disables them when it is deleted.
+/// or restored; disables them when it is deleted; renames them with it.
 struct ConnectionHook(DiscoveryService);
 
 #[async_trait]
@@ -39,6 +39,7 @@ impl WriteHook for ConnectionHook {
         let result = match op {
             "created" | "restored" => self.0.first_sync(record).await,
             "deleted" => self.0.set_schedules_enabled(record.id, false).await,
+            "updated" => self.0.rename_schedules(record).await,
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -153,6 +154,13 @@ impl DiscoveryService {
                 ),
             ));
         }
+        if let Some(t) = &task
+            && !self.status(id, t).await?.enabled
+        {
+            return Err(CoreError::Conflict(format!(
+                "the task {t} is switched off: switch it on to sync it"
+            )));
+        }
         if let Some(pending) = self.pending_sync(id, task.as_deref()).await? {
             return Ok((crate::jobs::views::job_view(&pending, None), false));
         }
@@ -255,20 +263,28 @@ impl DiscoveryService {
         body: &Value,
     ) -> CoreResult<Value> {
         let rec = self.connection(caller, id, Role::Write).await?;
+        // Unknown keys first: `{"interval": …}` is a misplaced schedule change, not a bad switch.
+        let unknown: Vec<FieldError> = body
+            .as_object()
+            .into_iter()
+            .flat_map(Map::keys)
+            .filter(|k| *k != "enabled")
+            .map(|k| {
+                FieldError::new(
+                    k.as_str(),
+                    "unknown field; a task takes only enabled (its schedule is edited on /schedules)",
+                )
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(CoreError::Invalid(unknown));
+        }
         let Some(enabled) = body.get("enabled").and_then(Value::as_bool) else {
             return Err(CoreError::Invalid(vec![FieldError::new(
                 "enabled",
                 "must be true or false",
             )]));
         };
-        if let Some(k) = body
-            .as_object()
-            .into_iter()
-            .flat_map(Map::keys)
-            .find(|k| *k != "enabled")
-        {
-            return Err(CoreError::invalid(k.clone(), "unknown field"));
-        }
         if !self
             .discovery
             .tasks(&Self::provider_of(&rec))
@@ -332,7 +348,7 @@ impl DiscoveryService {
                 continue;
             }
             let mut body = json!({
-                "name": format!("discovery: {} — {}", rec.name, info.name),
+                "name": Self::schedule_name(&rec.name, info.name),
                 "module": "discovery",
                 "enabled": status.enabled,
                 "interval": interval(info.default_every_seconds),
@@ -350,6 +366,36 @@ impl DiscoveryService {
                 .store
                 .put_task_schedule(rec.id, &status)
                 .await?;
+        }
+        Ok(())
+    }
+
+    /// A schedule's name as discovery gives it, within a schedule name's 120 characters (a
+    /// connection's name may be longer: it is cut).
+    fn schedule_name(connection: &str, task: &str) -> String {
+        let room = 120 - "discovery: ".len() - " — ".chars().count() - task.chars().count();
+        let connection: String = connection.chars().take(room).collect();
+        format!("discovery: {connection} — {task}")
+    }
+
+    /// Renamed with its connection: a schedule still named as discovery named it (not renamed
+    /// by a person) follows the connection's name.
+    async fn rename_schedules(&self, rec: &EntityRecord) -> CoreResult<()> {
+        let system = Caller::system(Source::System);
+        for status in self.discovery.core.store.task_statuses(rec.id).await? {
+            let Some(sid) = status.schedule_id.as_deref().and_then(|s| s.parse().ok()) else {
+                continue;
+            };
+            let wanted = Self::schedule_name(&rec.name, &status.task);
+            let current = self.jobs.get_schedule(&system, sid).await?;
+            let name = current["name"].as_str().unwrap_or_default();
+            let ours =
+                name.starts_with("discovery: ") && name.ends_with(&format!(" — {}", status.task));
+            if ours && name != wanted {
+                self.jobs
+                    .update_schedule(&system, sid, &json!({"name": wanted}))
+                    .await?;
+            }
         }
         Ok(())
     }

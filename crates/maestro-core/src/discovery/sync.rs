@@ -329,7 +329,7 @@ impl Discovery {
                     let closed = match &listed {
                         Ok(_) => self
                             .core
-                            .finish_scope(run, &scope, started)
+                            .finish_scope(run, &scope, started, "missing from a complete listing")
                             .await
                             .map_err(|e| ProviderError::Other(e.to_string())),
                         Err(_) => Ok(0),
@@ -359,6 +359,9 @@ impl Discovery {
                 .log("error", format!("{} in {region}: {e}", info.name))
                 .await;
         }
+        stats.deactivated += self
+            .close_dropped_regions(run, account, info, reporter)
+            .await?;
         status.counts = json!({"observed": observed, "created": stats.created, "updated": stats.updated, "unchanged": stats.unchanged,
             "reactivated": stats.reactivated, "deactivated": stats.deactivated, "skipped": stats.skipped, "regions": account.regions.len()});
         (status.state, status.message, status.permission) = match errors.first() {
@@ -396,6 +399,51 @@ impl Discovery {
             .collect();
         let cut_off = !unreachable.is_empty() && unreachable.len() >= account.regions.len();
         Ok((status, cut_off))
+    }
+
+    /// What the task found in regions the connection no longer lists becomes inactive: nothing
+    /// keeps it true any more (removing a region is how a person says so).
+    async fn close_dropped_regions(
+        &self,
+        run: &SyncRun,
+        account: &Account,
+        info: &TaskInfo,
+        reporter: &dyn SyncReporter,
+    ) -> CoreResult<u64> {
+        let prefix = format!("{}:", run.connection_id);
+        let suffix = format!(":{}", info.name);
+        let mut total = 0;
+        for scope in self.core.store.active_scopes(run.connection_id).await? {
+            let Some(region) = scope
+                .strip_prefix(&prefix)
+                .and_then(|s| s.strip_suffix(&suffix))
+            else {
+                continue;
+            };
+            if account.regions.iter().any(|r| r == region) {
+                continue;
+            }
+            let n = self
+                .core
+                .finish_scope(
+                    run,
+                    &scope,
+                    self.core.now(),
+                    "its region is no longer synced by the connection",
+                )
+                .await?;
+            reporter
+                .log(
+                    "info",
+                    format!(
+                        "{}: {n} resource(s) of {region}, no longer synced, are now inactive",
+                        info.name
+                    ),
+                )
+                .await;
+            total += n;
+        }
+        Ok(total)
     }
 
     /// The status of a task the sync did not run, and why.

@@ -145,6 +145,12 @@ impl Core {
                     && let Err(CoreError::Invalid(more)) =
                         super::secrets::check_credentials(kind, raw, raw, Some("are required"))
                 {
+                    // A field the schema already refused (regions that are not a list) is
+                    // reported once.
+                    let more: Vec<_> = more
+                        .into_iter()
+                        .filter(|m| !errors.iter().any(|e| e.field == m.field))
+                        .collect();
                     errors.extend(more);
                 }
                 return Err(CoreError::Invalid(errors));

@@ -233,6 +233,14 @@ impl Core {
         patch: &Value,
     ) -> CoreResult<Written> {
         let rec = self.writable(caller, coll, id, Role::Write).await?;
+        if !rec.active {
+            // Its relations were removed when it was deleted: a change would be checked against
+            // what it no longer holds (a connection's required datacenter).
+            return Err(CoreError::Conflict(format!(
+                "this {} is deleted: restore it before changing it",
+                rec.kind.schema().label.to_lowercase()
+            )));
+        }
         let access = caller.access();
         let rows = self.store.relations(&access, &[id]).await?;
         let current_refs = refs::current_refs(rec.kind, rec.family.as_deref(), id, &rows);

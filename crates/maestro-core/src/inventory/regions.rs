@@ -5,6 +5,10 @@
 use maestro_model::FieldError;
 use serde_json::Value;
 
+/// Problems reported one by one, at most (a pasted list of thousands is not answered with
+/// thousands of errors).
+const MAX_ERRORS: usize = 10;
+
 /// The problems of a connection's `regions` for `provider`. A region may carry a label after
 /// a space (`us-east-1 N. Virginia`); its first word is the name.
 pub fn check(provider: &str, regions: Option<&Value>) -> Vec<FieldError> {
@@ -17,6 +21,13 @@ pub fn check(provider: &str, regions: Option<&Value>) -> Vec<FieldError> {
     }
     let mut errors = Vec::new();
     for (i, name) in names.iter().enumerate() {
+        if errors.len() == MAX_ERRORS {
+            errors.push(FieldError::new(
+                "regions",
+                "has more problems than these: fix these first",
+            ));
+            break;
+        }
         if names[..i].contains(name) {
             errors.push(FieldError::new(
                 format!("regions[{i}]"),

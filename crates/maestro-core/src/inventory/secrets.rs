@@ -15,6 +15,9 @@ pub struct SecretWrite {
     pub changes: Vec<Value>,
 }
 
+/// Fields of OpenStack connections (Keystone's), refused on AWS ones rather than kept unused.
+const OPENSTACK_ONLY: [&str; 4] = ["auth_url", "project_id", "user_domain_id", "api_version"];
+
 /// Where a connection's stored credentials go: they were given for this provider and these
 /// endpoints, and are sent nowhere else.
 const CREDENTIALS_BOUND_TO: [&str; 3] = ["provider", "endpoint_url", "auth_url"];
@@ -102,10 +105,15 @@ pub fn check_credentials(
                 format!("credentials.{k}"),
                 format!("unknown for provider {provider}"),
             ));
-        } else if !v.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 4096) {
+        } else if !v.as_str().is_some_and(|s| !s.is_empty()) {
             errors.push(FieldError::new(
                 format!("credentials.{k}"),
                 "must be a non-empty string",
+            ));
+        } else if v.as_str().is_some_and(|s| s.len() > 4096) {
+            errors.push(FieldError::new(
+                format!("credentials.{k}"),
+                "must be at most 4096 characters",
             ));
         }
     }
@@ -122,6 +130,14 @@ pub fn check_credentials(
             "credentials.role_arn",
             "must be an IAM role ARN, like arn:aws:iam::123456789012:role/MaestroReadOnly",
         ));
+    }
+    if provider == "aws" {
+        for field in OPENSTACK_ONLY
+            .iter()
+            .filter(|f| data.get(**f).is_some_and(|v| !v.is_null()))
+        {
+            errors.push(FieldError::new(*field, "is for OpenStack connections only"));
+        }
     }
     if provider == "openstack" {
         let has_password = obj.contains_key("username") && obj.contains_key("password");

@@ -182,7 +182,7 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
         .patch(
             token,
             &path,
-            json!({"provider": "aws", "auth_url": null, "regions": ["eu-west-1"], "credentials": {"access_key_id": "AKIA1", "secret_access_key": "s"}}),
+            json!({"provider": "aws", "auth_url": null, "project_id": null, "user_domain_id": null, "regions": ["eu-west-1"], "credentials": {"access_key_id": "AKIA1", "secret_access_key": "s"}}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
@@ -220,6 +220,34 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
         post(json!({"name": "x", "provider": "azure", "datacenter": id(&dc), "credentials": {}}))
             .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Keystone's fields on an AWS connection, a key too long, regions that are not a list
+    // (said once) and thousands of duplicates (a bounded answer).
+    let (status, body) = post(
+        json!({"name": "x", "provider": "aws", "datacenter": id(&dc),
+        "regions": "us-east-1", "auth_url": "http://127.0.0.1:5000/v3",
+        "credentials": {"access_key_id": "A".repeat(5000), "secret_access_key": "s"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let fields = error_fields(&body);
+    assert_eq!(
+        fields.iter().filter(|f| *f == "regions").count(),
+        1,
+        "{body}"
+    );
+    assert!(fields.contains(&"auth_url".to_owned()), "{body}");
+    assert!(
+        body.to_string().contains("at most 4096 characters"),
+        "{body}"
+    );
+    let (status, body) = post(
+        json!({"name": "x", "provider": "aws", "datacenter": id(&dc),
+        "regions": vec!["us-east-1"; 3000],
+        "credentials": {"access_key_id": "AKIA3", "secret_access_key": "s"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(error_fields(&body).len() <= 11, "{body}");
 }
 
 mod sync_now_answers_with_a_sync_of_the_same_tasks {
@@ -461,6 +489,33 @@ async fn only_who_may_change_a_connection_schedules_its_syncs(app: &TestApp) {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(error_fields(&body), ["connection"]);
+
+    // Renamed, the connection's schedules follow — cut to a schedule name's length — except
+    // one a person named.
+    let long = "x".repeat(200);
+    let (status, _) = app
+        .patch(
+            &admin.token,
+            &format!("/api/v1/connections/{cid}"),
+            json!({"name": long}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, schedules) = app.get(&admin.token, "/api/v1/schedules?limit=100").await;
+    let names: Vec<&str> = schedules["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["connection"] == cid.as_str())
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"probe"), "{names:?}");
+    let server_list = names
+        .iter()
+        .find(|n| n.ends_with(" — server-list"))
+        .unwrap();
+    assert!(server_list.starts_with("discovery: xxxx"), "{server_list}");
+    assert_eq!(server_list.chars().count(), 120);
 }
 
 mod a_teams_members_follow_every_sync_of_its_connection {

@@ -121,7 +121,8 @@ fn server(n: u32) -> (String, Value, bool) {
 quiet_backends!(
     sync_reconciles_and_attributes,
     overlapping_listings_deactivate_nothing_either_saw,
-    the_connections_grants_reach_what_it_discovered
+    the_connections_grants_reach_what_it_discovered,
+    what_a_dropped_region_held_becomes_inactive
 );
 
 /// A datacenter and an AWS connection placing what it finds there: (datacenter, connection id).
@@ -431,4 +432,50 @@ async fn the_connections_grants_reach_what_it_discovered(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(visible(dave.token.clone()).await, 0);
+}
+
+/// Removing a region from a connection stops tracking it: what was found there becomes inactive
+/// at the next sync of each task, saying why, instead of staying active and stale.
+async fn what_a_dropped_region_held_becomes_inactive(app: &TestApp) {
+    let owner = app.user("Owner").await;
+    let (_, cid) = aws_connection(app, &owner.token).await;
+    let fake = Arc::new(Fake::default());
+    *fake.servers.lock().unwrap() = (1..=3).map(server).collect();
+    let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
+    discovery
+        .sync(cid.parse().unwrap(), Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    let active = || async {
+        app.get(&owner.token, "/api/v1/servers").await.1["total"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(active().await, 3);
+    let (status, _) = app
+        .patch(
+            &owner.token,
+            &format!("/api/v1/connections/{cid}"),
+            json!({"regions": ["eu-west-1"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    fake.servers.lock().unwrap().clear();
+    let report = discovery
+        .sync(cid.parse().unwrap(), Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(report.tasks[0].counts["deactivated"], 3, "{report:?}");
+    assert_eq!(active().await, 0);
+    let (_, gone) = app
+        .get(&owner.token, "/api/v1/servers?active=false&limit=1")
+        .await;
+    let sid = id(&gone["items"][0]);
+    let (_, history) = app
+        .get(&owner.token, &format!("/api/v1/servers/{sid}/history"))
+        .await;
+    assert_eq!(
+        history["items"][0]["context"]["reason"],
+        "its region is no longer synced by the connection"
+    );
 }

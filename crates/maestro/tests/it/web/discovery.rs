@@ -147,6 +147,27 @@ async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
         "{}",
         &row[..900]
     );
+    // Switched off, it does not sync, not even asked for alone.
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("disabled title=\"Switched off"), "{row}");
+    let (status, refused) = app
+        .post(
+            &user.token,
+            &format!("/api/v1/connections/{cid}/sync"),
+            json!({"task": "server-list"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    // A schedule change sent to the task is named, not taken for a bad switch.
+    let (status, refused) = app
+        .patch(
+            &user.token,
+            &format!("/api/v1/connections/{cid}/tasks/server-list"),
+            json!({"interval": {"every": 10, "period": "minutes"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(crate::support::error_fields(&refused), ["interval"]);
     let on = b
         .post(
             &format!("/connections/{cid}/tasks/server-list"),
