@@ -105,7 +105,7 @@ pub fn check_credentials(
                 format!("credentials.{k}"),
                 format!("unknown for provider {provider}"),
             ));
-        } else if !v.as_str().is_some_and(|s| !s.is_empty()) {
+        } else if v.as_str().is_none_or(str::is_empty) {
             errors.push(FieldError::new(
                 format!("credentials.{k}"),
                 "must be a non-empty string",
