@@ -109,6 +109,8 @@ pub enum Target {
         rel: &'static str,
         inverse: bool,
     },
+    /// `discovery.connection`: entities the given connections discovered.
+    DiscoveredBy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,6 +366,9 @@ fn resolve_filter_target(schema: &KindSchema, name: &str) -> Option<(Target, Lea
     if let Some(c) = Column::parse(name, schema) {
         return Some((Target::Column(c), Leaf::Column(c)));
     }
+    if name == "discovery.connection" {
+        return Some((Target::DiscoveredBy, Leaf::Column(Column::Id)));
+    }
     let segments: Vec<&str> = name.split('.').collect();
     let mut fields = schema.fields;
     let mut path: Vec<String> = Vec::new();
@@ -428,7 +433,7 @@ fn parse_bool(v: &str) -> Option<bool> {
 }
 
 fn parse_value(target: &Target, leaf: Leaf, op: Op, v: &str) -> Result<Scalar, String> {
-    if let Target::Ref { .. } = target {
+    if let Target::Ref { .. } | Target::DiscoveredBy = target {
         if !matches!(op, Op::Eq | Op::In | Op::Ne) {
             return Err("references can be filtered with eq, ne or in".into());
         }

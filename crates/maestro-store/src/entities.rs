@@ -383,6 +383,33 @@ fn filter(d: Dialect, access: &Access, f: &Filter) -> Sql {
             s.push(")");
             s
         }
+        Target::DiscoveredBy => {
+            // Discovery keys are `<connection>:<provider id>`: one range of the unique key
+            // index per connection (`;` follows `:` in byte order). Entities nobody
+            // discovered have no key: `ne` keeps them.
+            let mut s = Sql::new(if f.op == Op::Ne {
+                "NOT COALESCE(("
+            } else {
+                "(("
+            });
+            for (i, v) in f.values.iter().enumerate() {
+                if i > 0 {
+                    s.push(" OR ");
+                }
+                let id = match v {
+                    Scalar::Id(id) => id.to_string(),
+                    Scalar::Str(s) => s.clone(),
+                    other => format!("{other:?}"),
+                };
+                s.push("(e.discovery_key > ")
+                    .bind(format!("{id}:"))
+                    .push(" AND e.discovery_key < ")
+                    .bind(format!("{id};"))
+                    .push(")");
+            }
+            s.push(if f.op == Op::Ne { "), FALSE)" } else { "))" });
+            s
+        }
         Target::Ref { rel, inverse } => {
             let (me, other) = if *inverse {
                 ("dst_id", "src_id")
@@ -421,7 +448,7 @@ pub fn order_by(d: Dialect, sort: &[Sort]) -> String {
                 ..
             } => json_value(d, path),
             Target::Json { path, .. } => json_text(d, path),
-            Target::Ref { .. } => continue,
+            Target::Ref { .. } | Target::DiscoveredBy => continue,
         };
         // Missing values last either way. SQLite puts NULLs first ascending and last
         // descending, and only walks an index in an order it would produce itself.

@@ -57,6 +57,8 @@ struct ConnectionPage {
     /// (label, value) of the provider's fields.
     facts: Vec<(&'static str, String)>,
     tags: Vec<String>,
+    /// The lists of what this connection discovered: (label, URL).
+    found: Vec<(&'static str, String)>,
     tasks: Vec<TaskRow>,
     state: String,
     state_class: &'static str,
@@ -68,6 +70,35 @@ struct ConnectionPage {
     history_prev: Option<String>,
     history_next: Option<String>,
     history_total: u64,
+}
+
+/// The lists holding what a connection of `provider` discovers, filtered to it.
+fn found(provider: &str, id: &str) -> Vec<(&'static str, String)> {
+    let collections: &[(&str, &str)] = match provider {
+        "openstack" => &[
+            ("Servers", "servers"),
+            ("Load balancers", "loadbalancers"),
+            ("Volumes", "volumes"),
+            ("Snapshots", "snapshots"),
+            ("Images", "images"),
+            ("Flavors", "flavors"),
+            ("Networks", "networks"),
+        ],
+        _ => &[
+            ("Servers", "servers"),
+            ("Load balancers", "loadbalancers"),
+            ("Databases", "databases"),
+            ("Buckets and CDNs", "resources"),
+            ("Volumes", "volumes"),
+            ("Snapshots", "snapshots"),
+            ("Images", "images"),
+            ("Networks", "networks"),
+        ],
+    };
+    collections
+        .iter()
+        .map(|(label, seg)| (*label, format!("/{seg}?discovery.connection={id}")))
+        .collect()
 }
 
 fn text(v: &Value) -> String {
@@ -181,6 +212,7 @@ pub async fn show(
             .clone()
             .with_title(format!("Connection {name}"), COLL.segment()),
         id: id.to_string(),
+        found: found(&provider, &id.to_string()),
         provider_label: provider_label(&provider),
         active: c["active"] != false,
         disabled: c["status"] == "disabled",

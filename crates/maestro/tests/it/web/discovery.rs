@@ -382,4 +382,38 @@ async fn discovered_entities_show_where_they_come_from(app: &TestApp) {
         .await;
     let page = b.get(&format!("/servers/{}", id(&own))).await;
     assert!(!page.body.contains("discovered-title"));
+    // What one connection found is a filter away, linked from its page.
+    let token = user.token.clone();
+    let total = |q: String| {
+        let token = token.clone();
+        async move {
+            let (status, body) = app.get(&token, &format!("/api/v1/servers?{q}")).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body["total"].as_u64().unwrap()
+        }
+    };
+    assert_eq!(total(format!("discovery.connection={cid}")).await, 1);
+    assert_eq!(total(format!("discovery.connection[ne]={cid}")).await, 1);
+    let other = "01939a3c-0000-7000-8000-000000000000";
+    assert_eq!(total(format!("discovery.connection={other}")).await, 0);
+    assert_eq!(
+        total(format!("discovery.connection[in]={other},{cid}")).await,
+        1
+    );
+    let (status, _) = app
+        .get(&user.token, "/api/v1/servers?discovery.connection=nope")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        conn.body
+            .contains(&format!(r#"href="/servers?discovery.connection={cid}""#))
+    );
+    let list = b.get(&format!("/servers?discovery.connection={cid}")).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("1 found") && list.body.contains("web-found"),
+        "{}",
+        list.body
+    );
+    assert!(!list.body.contains("hand-made"));
 }
