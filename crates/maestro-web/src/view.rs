@@ -285,6 +285,15 @@ fn table(fields: &'static [Field], v: Option<&Value>) -> Disp {
 /// `key: value` pairs, other values as compact JSON.
 pub fn history_value(v: &Value) -> Vec<String> {
     let pairs = |o: &serde_json::Map<String, Value>| {
+        // A grant (`{user|team: id, name, role}`) reads as who and what, not as ids.
+        let who = ["user", "team"].into_iter().find(|k| o.contains_key(*k));
+        if let (Some(kind), Some(role)) = (who, o.get("role").and_then(Value::as_str)) {
+            let name = o
+                .get("name")
+                .and_then(Value::as_str)
+                .map_or_else(|| scalar_text(&o[kind]), str::to_owned);
+            return format!("{name} ({kind}): {role}");
+        }
         o.iter()
             .filter(|(_, x)| !x.is_null())
             .map(|(k, x)| match x {
@@ -314,6 +323,15 @@ pub fn history_value(v: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_grant_reads_as_who_and_what() {
+        let v = serde_json::json!([{"user": "0193", "name": "Dave", "role": "read"}, {"team": "0194", "role": "write"}]);
+        assert_eq!(
+            history_value(&v),
+            ["Dave (user): read", "0194 (team): write"]
+        );
+    }
 
     #[test]
     fn a_reference_with_a_name_reads_as_the_name() {
