@@ -127,16 +127,20 @@ where
     match err {
         SdkError::ServiceError(_) | SdkError::ResponseError(_) => {
             let status = err.raw_response().map(|r| r.status().as_u16());
+            // An error body the SDK's parser did not expect (moto wraps query-protocol errors
+            // in `<Errors>`) still names its code and message: a refused key is not a missing
+            // permission, and people read the message, not the SDK's debug form.
+            let body = err
+                .raw_response()
+                .and_then(|r| r.body().bytes())
+                .map(|b| String::from_utf8_lossy(b).into_owned());
+            let from_body = |tag| body.as_deref().and_then(|b| tag_in(b, tag));
             let message = err
                 .message()
                 .map(str::to_owned)
+                .or_else(|| from_body("Message"))
                 .unwrap_or_else(|| short(err));
-            // An error body the SDK's parser did not expect (moto wraps query-protocol errors
-            // in `<Errors>`) still names its code: a refused key is not a missing permission.
-            let body_code = err
-                .raw_response()
-                .and_then(|r| r.body().bytes())
-                .and_then(|b| code_in_body(&String::from_utf8_lossy(b)));
+            let body_code = from_body("Code");
             classify_code(
                 action,
                 err.code().or(body_code.as_deref()),
@@ -170,12 +174,13 @@ where
     }
 }
 
-/// The first `<Code>…</Code>` of an XML error body.
-fn code_in_body(body: &str) -> Option<String> {
-    let start = body.find("<Code>")? + "<Code>".len();
-    let len = body[start..].find("</Code>")?;
-    let code = body[start..start + len].trim();
-    (!code.is_empty() && code.len() <= 100).then(|| code.to_owned())
+/// The text of the first `<tag>…</tag>` of an XML error body (at most 400 characters).
+fn tag_in(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let len = body[start..].find(&format!("</{tag}>"))?;
+    let text = body[start..start + len].trim();
+    (!text.is_empty() && text.len() <= 400).then(|| text.to_owned())
 }
 
 /// Classifies an AWS error code and HTTP status (pure, so it is tested without a server).
@@ -277,9 +282,13 @@ mod tests {
     #[test]
     fn a_code_is_read_from_an_unexpected_error_body() {
         let moto = r#"<?xml version="1.0"?><ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>bad</Message></Error></Errors></ErrorResponse>"#;
-        assert_eq!(code_in_body(moto).as_deref(), Some("InvalidClientTokenId"));
-        assert_eq!(code_in_body("<html>403</html>"), None);
-        assert_eq!(code_in_body("<Code></Code>"), None);
+        assert_eq!(
+            tag_in(moto, "Code").as_deref(),
+            Some("InvalidClientTokenId")
+        );
+        assert_eq!(tag_in(moto, "Message").as_deref(), Some("bad"));
+        assert_eq!(tag_in("<html>403</html>", "Code"), None);
+        assert_eq!(tag_in("<Code></Code>", "Code"), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use maestro_model::{EntityId, FieldError, Role};
 use serde_json::{Map, Value, json};
 
 use super::{Discovery, SyncReporter};
+use crate::caller::{Access, Principal};
 use crate::jobs::{JobContext, JobError, JobModule};
 use crate::ports::TaskStatus;
 use crate::{Caller, Core};
@@ -94,6 +95,12 @@ impl JobModule for DiscoveryModule {
         json!({"connection": connection, "task": task})
     }
 
+    async fn owner(&self, core: &Core, params: &Value) -> Option<(Principal, &'static str)> {
+        let id: EntityId = params["connection"].as_str()?.parse().ok()?;
+        let rec = core.store.entity(&Access::All, id).await.ok()??;
+        Some((rec.owner, "connection"))
+    }
+
     fn timeout(&self, _params: &Value) -> Duration {
         Duration::from_secs(3600)
     }
@@ -109,9 +116,9 @@ impl JobModule for DiscoveryModule {
             .sync(connection, task.as_deref(), &JobReporter(ctx))
             .await
             .map_err(|e| match e {
-                crate::CoreError::NotFound(m) | crate::CoreError::BadRequest(m) => {
-                    JobError::fatal(m)
-                }
+                crate::CoreError::NotFound(m)
+                | crate::CoreError::BadRequest(m)
+                | crate::CoreError::Conflict(m) => JobError::fatal(m),
                 other => JobError::new(other.to_string()),
             })?;
         let result = serde_json::to_value(&report).unwrap_or_default();

@@ -27,7 +27,8 @@ pub struct DiscoveryService {
 }
 
 /// Starts a connection's first sync and creates (or re-enables) its schedules when it is created
-/// or restored; disables them when it is deleted; renames them with it.
+/// or restored; disables them when it is deleted; keeps their names and switches in line with
+/// it when it changes (renamed, disabled or enabled again).
 struct ConnectionHook(DiscoveryService);
 
 #[async_trait]
@@ -39,7 +40,7 @@ impl WriteHook for ConnectionHook {
         let result = match op {
             "created" | "restored" => self.0.first_sync(record).await,
             "deleted" => self.0.set_schedules_enabled(record.id, false).await,
-            "updated" => self.0.rename_schedules(record).await,
+            "updated" => self.0.align_schedules(record).await,
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -120,8 +121,8 @@ impl DiscoveryService {
         body: &Value,
     ) -> CoreResult<(Value, bool)> {
         let rec = self.connection(caller, id, Role::Write).await?;
-        if !rec.active {
-            return Err(CoreError::BadRequest("the connection is deleted".into()));
+        if let Some(why) = super::sync::not_syncing(&rec) {
+            return Err(CoreError::Conflict(why.into()));
         }
         // The body is `{}` or `{"task": "server-list"}`; a misspelt key must not sync everything.
         let Some(body) = body.as_object() else {
@@ -263,6 +264,11 @@ impl DiscoveryService {
         body: &Value,
     ) -> CoreResult<Value> {
         let rec = self.connection(caller, id, Role::Write).await?;
+        if !rec.active {
+            return Err(CoreError::Conflict(
+                "the connection is deleted: restore it before changing its tasks".into(),
+            ));
+        }
         // Unknown keys first: `{"interval": …}` is a misplaced schedule change, not a bad switch.
         let unknown: Vec<FieldError> = body
             .as_object()
@@ -303,7 +309,11 @@ impl DiscoveryService {
         if let Some(sid) = status.schedule_id.as_deref().and_then(|s| s.parse().ok()) {
             let system = Caller::system(Source::Api);
             self.jobs
-                .update_schedule(&system, sid, &json!({"enabled": enabled}))
+                .update_schedule(
+                    &system,
+                    sid,
+                    &json!({"enabled": enabled && super::sync::not_syncing(&rec).is_none()}),
+                )
                 .await?;
         }
         self.tasks(caller, id).await
@@ -326,7 +336,9 @@ impl DiscoveryService {
     /// was wrong); the schedules take over one interval later.
     async fn first_sync(&self, rec: &EntityRecord) -> CoreResult<()> {
         self.ensure_schedules(rec).await?;
-        if self.pending_sync(rec.id, None).await?.is_none() {
+        if super::sync::not_syncing(rec).is_none()
+            && self.pending_sync(rec.id, None).await?.is_none()
+        {
             self.queue_sync(rec, None).await?;
         }
         Ok(())
@@ -335,6 +347,7 @@ impl DiscoveryService {
     /// One schedule per task at its default interval, owned like the connection.
     async fn ensure_schedules(&self, rec: &EntityRecord) -> CoreResult<()> {
         let owner = owner_caller(rec);
+        let syncing = super::sync::not_syncing(rec).is_none();
         for info in self.discovery.tasks(&Self::provider_of(rec)) {
             let mut status = self.status(rec.id, info.name).await?;
             if let Some(sid) = status.schedule_id.as_deref().and_then(|s| s.parse().ok()) {
@@ -342,7 +355,7 @@ impl DiscoveryService {
                     .update_schedule(
                         &Caller::system(Source::System),
                         sid,
-                        &json!({"enabled": status.enabled}),
+                        &json!({"enabled": status.enabled && syncing}),
                     )
                     .await?;
                 continue;
@@ -350,7 +363,7 @@ impl DiscoveryService {
             let mut body = json!({
                 "name": Self::schedule_name(&rec.name, info.name),
                 "module": "discovery",
-                "enabled": status.enabled,
+                "enabled": status.enabled && syncing,
                 "interval": interval(info.default_every_seconds),
                 "connection": rec.id,
                 "task": info.name,
@@ -378,22 +391,31 @@ impl DiscoveryService {
         format!("discovery: {connection} — {task}")
     }
 
-    /// Renamed with its connection: a schedule still named as discovery named it (not renamed
-    /// by a person) follows the connection's name.
-    async fn rename_schedules(&self, rec: &EntityRecord) -> CoreResult<()> {
+    /// Schedules in line with their connection after a change: named after it (unless a
+    /// person renamed one) and running only while both it and their task are switched on.
+    async fn align_schedules(&self, rec: &EntityRecord) -> CoreResult<()> {
         let system = Caller::system(Source::System);
+        let syncing = super::sync::not_syncing(rec).is_none();
         for status in self.discovery.core.store.task_statuses(rec.id).await? {
             let Some(sid) = status.schedule_id.as_deref().and_then(|s| s.parse().ok()) else {
                 continue;
             };
-            let wanted = Self::schedule_name(&rec.name, &status.task);
             let current = self.jobs.get_schedule(&system, sid).await?;
+            let mut patch = serde_json::Map::new();
+            let wanted = Self::schedule_name(&rec.name, &status.task);
             let name = current["name"].as_str().unwrap_or_default();
             let ours =
                 name.starts_with("discovery: ") && name.ends_with(&format!(" — {}", status.task));
             if ours && name != wanted {
+                patch.insert("name".into(), json!(wanted));
+            }
+            let enabled = status.enabled && syncing;
+            if current["enabled"].as_bool() != Some(enabled) {
+                patch.insert("enabled".into(), json!(enabled));
+            }
+            if !patch.is_empty() {
                 self.jobs
-                    .update_schedule(&system, sid, &json!({"name": wanted}))
+                    .update_schedule(&system, sid, &Value::Object(patch))
                     .await?;
             }
         }

@@ -43,6 +43,56 @@ pub struct Discovery {
     providers: Arc<HashMap<&'static str, Arc<dyn Provider>>>,
 }
 
+/// Marks the tasks a sync left running as interrupted when the sync is dropped before its end
+/// (its job cancelled or timed out).
+struct Interrupted {
+    core: Core,
+    connection: EntityId,
+    run_id: String,
+    done: bool,
+}
+
+impl Drop for Interrupted {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (core, connection, run_id) = (self.core.clone(), self.connection, self.run_id.clone());
+        runtime.spawn(async move {
+            let Ok(statuses) = core.store.task_statuses(connection).await else {
+                return;
+            };
+            let now = core.now();
+            for mut status in statuses {
+                if status.state != "running" || status.run_id.as_deref() != Some(run_id.as_str()) {
+                    continue;
+                }
+                status.state = "error".into();
+                status.message = Some("interrupted: the sync was cancelled or timed out".into());
+                status.duration_ms = status.started_at.map(|s| (now - s).num_milliseconds());
+                status.finished_at = Some(now);
+                if let Err(e) = core.store.put_task_status(connection, &status).await {
+                    tracing::warn!(%connection, error = %e, "cannot mark an interrupted task");
+                }
+            }
+        });
+    }
+}
+
+/// Why a connection does not sync, if it does not: deleted, or switched off (`status`).
+pub(crate) fn not_syncing(rec: &crate::ports::EntityRecord) -> Option<&'static str> {
+    if !rec.active {
+        Some("the connection is deleted: restore it to sync it")
+    } else if rec.data.get("status").and_then(Value::as_str) == Some("disabled") {
+        Some("the connection is disabled: set its status to enabled to sync it")
+    } else {
+        None
+    }
+}
+
 /// Pages of one listing reconciled at once: the next page is mapped and read while the previous
 /// one is written (and a provider with real latency fetches the one after).
 const PAGES_IN_FLIGHT: usize = 4;
@@ -195,8 +245,8 @@ impl Discovery {
         reporter: &dyn SyncReporter,
     ) -> CoreResult<SyncReport> {
         let (rec, account) = self.account(connection).await?;
-        if !rec.active {
-            return Err(CoreError::BadRequest("the connection is deleted".into()));
+        if let Some(why) = not_syncing(&rec) {
+            return Err(CoreError::Conflict(why.into()));
         }
         let provider = self
             .providers
@@ -213,6 +263,13 @@ impl Discovery {
                 .is_none_or(|s| s.enabled)
         };
         let tasks: Vec<&TaskInfo> = match task {
+            // Asked for by name (a schedule someone enabled again, "run now"): a switched-off
+            // task still does not run.
+            Some(t) if !enabled(t) => {
+                return Err(CoreError::Conflict(format!(
+                    "the task {t} is switched off: switch it on to sync it"
+                )));
+            }
             Some(t) => vec![
                 provider
                     .tasks()
@@ -253,6 +310,14 @@ impl Discovery {
             run: run_id,
             tasks: Vec::new(),
         };
+        // A cancelled job drops this future mid-task: the task it was running must not stay
+        // "running" for good.
+        let mut interrupted = Interrupted {
+            core: self.core.clone(),
+            connection,
+            run_id: run.run_id.clone(),
+            done: false,
+        };
         // Set when a task could not reach the provider: the others are not tried (each would
         // wait as long for the same answer — ten tasks against a closed port took minutes).
         let mut unreachable: Option<String> = None;
@@ -278,6 +343,7 @@ impl Discovery {
                 .await;
             report.tasks.push(status);
         }
+        interrupted.done = true;
         Ok(report)
     }
 

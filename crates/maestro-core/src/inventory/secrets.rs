@@ -139,6 +139,35 @@ pub fn check_credentials(
             errors.push(FieldError::new(*field, "is for OpenStack connections only"));
         }
     }
+    if provider == "openstack"
+        && let Some(v) = data.get("api_version").and_then(Value::as_str)
+        && !matches!(v.trim(), "3" | "v3")
+    {
+        errors.push(FieldError::new(
+            "api_version",
+            "must be 3: Maestro speaks Keystone v3",
+        ));
+    }
+    // A URL's user and password would be shown wherever the URL is: credentials go in
+    // `credentials`, which is sealed.
+    for field in ["endpoint_url", "auth_url"] {
+        if data
+            .get(field)
+            .and_then(Value::as_str)
+            .and_then(|u| u.split_once("://"))
+            .is_some_and(|(_, rest)| {
+                rest.split(['/', '?', '#'])
+                    .next()
+                    .unwrap_or("")
+                    .contains('@')
+            })
+        {
+            errors.push(FieldError::new(
+                field,
+                "must not hold a user or password: put them in credentials, which are sealed",
+            ));
+        }
+    }
     if provider == "openstack" {
         let has_password = obj.contains_key("username") && obj.contains_key("password");
         let has_app = obj.contains_key("application_credential_id")

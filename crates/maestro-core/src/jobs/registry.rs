@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::Jobs;
 use super::model::JobRecord;
+use crate::caller::Principal;
 use crate::{Caller, Core};
 
 /// Why an attempt failed.
@@ -109,6 +110,12 @@ pub trait JobModule: Send + Sync + 'static {
         fields: &Map<String, Value>,
         errors: &mut Vec<FieldError>,
     ) -> Value;
+    /// Who owns schedules with these parameters — and so their jobs — when not whoever creates
+    /// them, with the field that decides it (a discovery sync: its connection's owner, so access
+    /// to the schedule follows access to the connection).
+    async fn owner(&self, _core: &Core, _params: &Value) -> Option<(Principal, &'static str)> {
+        None
+    }
     /// How long one attempt with these parameters may run.
     fn timeout(&self, _params: &Value) -> Duration {
         Duration::from_secs(300)

@@ -113,6 +113,12 @@ impl Jobs {
         Ok(errors)
     }
 
+    /// The owner a schedule's module gives it, if its module decides (see `JobModule::owner`).
+    async fn module_owner(&self, spec: &Spec) -> Option<(Principal, &'static str)> {
+        let module = self.registry.get(&spec.module)?;
+        module.owner(&self.core, &spec.params).await
+    }
+
     /// `POST /schedules`.
     pub async fn create_schedule(&self, caller: &Caller, body: &Value) -> CoreResult<Value> {
         let body = body_object(body)?;
@@ -121,7 +127,9 @@ impl Jobs {
             .await
             .map_err(CoreError::Invalid)?;
         let mut errors = self.check_chain(caller, None, &spec.chain).await?;
+        let decided = self.module_owner(&spec).await;
         let owner = match spec.team {
+            _ if decided.is_some() => decided.map(|(o, _)| o).unwrap_or_else(|| caller.owner()),
             Some(team) if caller.team_role(team).is_some_and(|r| r >= Role::Write) => {
                 Principal::team(team)
             }
@@ -247,6 +255,14 @@ impl Jobs {
             return Err(CoreError::Invalid(errors));
         }
         let now = self.now();
+        if let Some((owner, field)) = self.module_owner(&spec).await
+            && owner != old.owner
+        {
+            return Err(CoreError::Invalid(vec![FieldError::new(
+                field,
+                "belongs to another owner than this schedule: create a schedule for it instead",
+            )]));
+        }
         let mut rec = old.clone();
         rec.name = spec.name.clone();
         rec.enabled = spec.enabled;

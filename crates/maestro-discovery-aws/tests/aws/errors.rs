@@ -122,7 +122,13 @@ async fn refused_credentials_are_auth_errors() {
     let acct = account(&fault.url, &["us-east-1"], creds());
     let (res, _) = run(&AwsProvider::new(), &acct, "us-east-1", "dbs-list").await;
     match res.unwrap_err() {
-        ProviderError::Auth(msg) => assert!(msg.contains("InvalidClientTokenId"), "{msg}"),
+        ProviderError::Auth(msg) => {
+            assert!(msg.contains("InvalidClientTokenId"), "{msg}");
+            assert!(
+                !msg.contains("unhandled error"),
+                "the SDK's debug form: {msg}"
+            );
+        }
         other => panic!("expected an auth error, got {other:?}"),
     }
 

@@ -62,21 +62,20 @@ pub fn counts_text(c: &Value) -> String {
 }
 
 /// The rows of `tasks` (the discovery service's items); schedules are read to show their
-/// current trigger (a schedule the viewer cannot read shows no trigger).
+/// current trigger (a schedule the viewer cannot read is not shown).
 pub async fn rows(jobs: &Jobs, caller: &Caller, tasks: &[Value]) -> Vec<TaskRow> {
     let mut out = Vec::with_capacity(tasks.len());
     for t in tasks {
         let state = t["state"].as_str().unwrap_or("never").to_owned();
         let (state_label, class) = state_badge(&state);
-        let schedule = match t["schedule"].as_str() {
-            Some(sid) => match sid.parse() {
-                Ok(id) => Some(match jobs.get_schedule(caller, id).await {
-                    Ok(s) => (sid.to_owned(), trigger_text(&s)),
-                    Err(_) => (sid.to_owned(), String::new()),
-                }),
-                Err(_) => None,
-            },
-            None => None,
+        // A schedule the viewer cannot read (a reader of the connection) is not linked.
+        let schedule = match t["schedule"].as_str().map(|sid| (sid, sid.parse())) {
+            Some((sid, Ok(id))) => jobs
+                .get_schedule(caller, id)
+                .await
+                .ok()
+                .map(|s| (sid.to_owned(), trigger_text(&s))),
+            _ => None,
         };
         let at = if state == "running" {
             &t["started_at"]

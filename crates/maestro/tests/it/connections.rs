@@ -248,6 +248,19 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(error_fields(&body).len() <= 11, "{body}");
+    // A password inside a URL would be shown wherever the URL is; Keystone v2 cannot sync.
+    let (status, body) = post(
+        json!({"name": "x", "provider": "aws", "datacenter": id(&dc),
+        "regions": ["us-east-1"], "endpoint_url": "http://user:pw@127.0.0.1:1",
+        "credentials": {"access_key_id": "AKIA3", "secret_access_key": "s"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(error_fields(&body), ["endpoint_url"]);
+    let (status, body) = post(json!({"name": "os2", "provider": "openstack", "datacenter": id(&dc), "auth_url": "http://127.0.0.1:5000/v3",
+        "api_version": "v2", "regions": ["RegionOne"], "credentials": {"username": "demo", "password": "pw"}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(error_fields(&body), ["api_version"]);
 }
 
 mod sync_now_answers_with_a_sync_of_the_same_tasks {
@@ -593,4 +606,43 @@ async fn a_teams_members_follow_every_sync_of_its_connection(backend: &str) {
         .get(&outsider.token, &format!("/api/v1/jobs/{job}"))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A schedule Bob makes for the team's connection is the team's, as its syncs are: it stays
+    // with the team, not with Bob, if he leaves.
+    let (status, schedule) = app
+        .post(
+            &bob.token,
+            "/api/v1/schedules",
+            json!({"name": "bob's probe", "module": "discovery", "connection": cid, "task": "dbs-list",
+                   "interval": {"every": 1, "period": "hours"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{schedule}");
+    assert_eq!(schedule["owner"]["id"], tid, "{schedule}");
+
+    // A disabled connection does not sync: refused now, its schedules off until enabled again.
+    let path = format!("/api/v1/connections/{cid}");
+    let schedules_on = || async {
+        let (_, all) = app.get(&lead.token, "/api/v1/schedules?limit=100").await;
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["connection"] == cid.as_str() && s["name"] != "bob's probe")
+            .filter(|s| s["enabled"] == true)
+            .count()
+    };
+    assert_eq!(schedules_on().await, 10);
+    let (status, _) = app
+        .patch(&lead.token, &path, json!({"status": "disabled"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(schedules_on().await, 0);
+    let (status, refused) = app
+        .post(&lead.token, &format!("{path}/sync"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    app.patch(&lead.token, &path, json!({"status": "enabled"}))
+        .await;
+    assert_eq!(schedules_on().await, 10);
 }

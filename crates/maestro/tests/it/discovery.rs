@@ -122,7 +122,8 @@ quiet_backends!(
     sync_reconciles_and_attributes,
     overlapping_listings_deactivate_nothing_either_saw,
     the_connections_grants_reach_what_it_discovered,
-    what_a_dropped_region_held_becomes_inactive
+    what_a_dropped_region_held_becomes_inactive,
+    switched_off_or_interrupted_tasks_do_not_pass_for_running
 );
 
 /// A datacenter and an AWS connection placing what it finds there: (datacenter, connection id).
@@ -477,5 +478,67 @@ async fn what_a_dropped_region_held_becomes_inactive(app: &TestApp) {
     assert_eq!(
         history["items"][0]["context"]["reason"],
         "its region is no longer synced by the connection"
+    );
+}
+
+/// A task switched off does not run even when named (a schedule someone enabled again); a sync
+/// dropped mid-task (its job cancelled) leaves that task interrupted, not "running" for good.
+async fn switched_off_or_interrupted_tasks_do_not_pass_for_running(app: &TestApp) {
+    let owner = app.user("Owner").await;
+    let (_, cid) = aws_connection(app, &owner.token).await;
+    let fake = Arc::new(Fake::default());
+    *fake.servers.lock().unwrap() = (1..=2).map(server).collect();
+    let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
+    let conn: maestro_model::EntityId = cid.parse().unwrap();
+    let (status, _) = app
+        .patch(
+            &owner.token,
+            &format!("/api/v1/connections/{cid}/tasks/server-list"),
+            json!({"enabled": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let refused = discovery.sync(conn, Some("server-list"), &Quiet).await;
+    assert!(
+        matches!(&refused, Err(maestro_core::CoreError::Conflict(m)) if m.contains("switched off")),
+        "{refused:?}"
+    );
+    app.patch(
+        &owner.token,
+        &format!("/api/v1/connections/{cid}/tasks/server-list"),
+        json!({"enabled": true}),
+    )
+    .await;
+
+    let (listed, resume) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    *fake.gate.lock().unwrap() = Some((listed.clone(), resume.clone()));
+    let running = {
+        let discovery = discovery.clone();
+        tokio::spawn(async move { discovery.sync(conn, Some("server-list"), &Quiet).await })
+    };
+    listed.notified().await;
+    running.abort();
+    let _ = running.await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let task = loop {
+        let (_, tasks) = app
+            .get(&owner.token, &format!("/api/v1/connections/{cid}/tasks"))
+            .await;
+        let task = tasks["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["task"] == "server-list")
+            .unwrap()
+            .clone();
+        if task["state"] != "running" || std::time::Instant::now() > deadline {
+            break task;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(task["state"], "error", "{task}");
+    assert!(
+        task["message"].as_str().unwrap().starts_with("interrupted"),
+        "{task}"
     );
 }
