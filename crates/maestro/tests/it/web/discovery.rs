@@ -353,6 +353,11 @@ async fn discovered_entities_show_where_they_come_from(app: &TestApp) {
             .contains(&format!(r#"<a href="/connections/{cid}">lab</a>"#))
     );
     assert!(page.body.contains("<code>i-0abc123</code>"));
+    // Deleting it by hand warns that discovery brings it back.
+    assert!(
+        page.body
+            .contains("Discovery brings it back at its connection")
+    );
     // Its history names the connection that created it, linked.
     let timeline = &page.body[page.body.find(r#"id="tab-history""#).unwrap()..];
     assert!(
