@@ -26,6 +26,12 @@ struct TaskRow {
     duration_ms: Option<i64>,
 }
 
+/// The bounds (exclusive) of a connection's discovery keys and scopes, which start with
+/// `<connection>:` — one range of their indexes (`;` follows `:` in byte order).
+pub(crate) fn connection_range(connection: &str) -> (String, String) {
+    (format!("{connection}:"), format!("{connection};"))
+}
+
 impl Db {
     pub(crate) async fn discovered_impl(&self, keys: &[String]) -> StoreResult<Vec<EntityRecord>> {
         let mut out = Vec::with_capacity(keys.len());
@@ -72,12 +78,11 @@ impl Db {
         after: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<(String, EntityId)>> {
-        // Keys are `<connection>:<provider id>`: a range of the unique key index (`;` follows
-        // `:` in byte order).
+        let (from, to) = connection_range(&connection.to_string());
         let mut s = Sql::new("SELECT discovery_key, id FROM entities WHERE discovery_key > ");
-        s.bind(after.map_or_else(|| format!("{connection}:"), str::to_owned))
+        s.bind(after.map_or(from, str::to_owned))
             .push(" AND discovery_key < ")
-            .bind(format!("{connection};"))
+            .bind(to)
             .push(" ORDER BY discovery_key LIMIT ")
             .bind(i64::from(limit));
         let rows: Vec<(String, String)> = self.pools.fetch_all(&s).await?;
@@ -91,11 +96,12 @@ impl Db {
         &self,
         connection: EntityId,
     ) -> StoreResult<Vec<String>> {
+        let (from, to) = connection_range(&connection.to_string());
         let mut s =
             Sql::new("SELECT DISTINCT discovery_scope FROM entities WHERE discovery_scope > ");
-        s.bind(format!("{connection}:"))
+        s.bind(from)
             .push(" AND discovery_scope < ")
-            .bind(format!("{connection};"))
+            .bind(to)
             .push(" AND active = TRUE");
         let rows: Vec<(String,)> = self.pools.fetch_all(&s).await?;
         Ok(rows.into_iter().map(|(scope,)| scope).collect())

@@ -384,8 +384,7 @@ fn filter(d: Dialect, access: &Access, f: &Filter) -> Sql {
             s
         }
         Target::DiscoveredBy => {
-            // Discovery keys are `<connection>:<provider id>`: one range of the unique key
-            // index per connection (`;` follows `:` in byte order). Entities nobody
+            // One range of the unique discovery-key index per connection. Entities nobody
             // discovered have no key: `ne` keeps them.
             let mut s = Sql::new(if f.op == Op::Ne {
                 "NOT COALESCE(("
@@ -401,10 +400,11 @@ fn filter(d: Dialect, access: &Access, f: &Filter) -> Sql {
                     Scalar::Str(s) => s.clone(),
                     other => format!("{other:?}"),
                 };
+                let (from, to) = crate::discovery::connection_range(&id);
                 s.push("(e.discovery_key > ")
-                    .bind(format!("{id}:"))
+                    .bind(from)
                     .push(" AND e.discovery_key < ")
-                    .bind(format!("{id};"))
+                    .bind(to)
                     .push(")");
             }
             s.push(if f.op == Op::Ne { "), FALSE)" } else { "))" });

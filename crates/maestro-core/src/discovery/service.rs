@@ -194,8 +194,7 @@ impl DiscoveryService {
         }))
     }
 
-    /// Queues a sync of the connection (every enabled task, or `task`) owned by `owner`.
-    /// Queues a sync of `rec`, owned like the connection (as its schedules and their runs are):
+    /// Queues a sync of `rec` (every enabled task, or `task`), owned like the connection (as its schedules and their runs are):
     /// whoever shares the connection's owner — its team — follows every sync of it, whoever
     /// asked for it.
     async fn queue_sync(&self, rec: &EntityRecord, task: Option<String>) -> CoreResult<Value> {
