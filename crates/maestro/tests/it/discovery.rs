@@ -126,6 +126,20 @@ quiet_backends!(
     switched_off_or_interrupted_tasks_do_not_pass_for_running
 );
 
+/// A connection of the user of `token` whose servers (`n` of them) a fake provider lists,
+/// synced once: (connection id, the provider, the discovery service).
+async fn synced(app: &TestApp, token: &str, n: u32) -> (String, Arc<Fake>, Discovery) {
+    let (_, cid) = aws_connection(app, token).await;
+    let fake = Arc::new(Fake::default());
+    *fake.servers.lock().unwrap() = (1..=n).map(server).collect();
+    let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
+    discovery
+        .sync(cid.parse().unwrap(), Some("server-list"), &Quiet)
+        .await
+        .unwrap();
+    (cid, fake, discovery)
+}
+
 /// A datacenter and an AWS connection placing what it finds there: (datacenter, connection id).
 async fn aws_connection(app: &TestApp, token: &str) -> (Value, String) {
     let dc = app
@@ -367,14 +381,7 @@ async fn the_connections_grants_reach_what_it_discovered(app: &TestApp) {
     let owner = app.user("Owner").await;
     let dave = app.user("Dave").await;
     let erin = app.user("Erin").await;
-    let (_, cid) = aws_connection(app, &owner.token).await;
-    let fake = Arc::new(Fake::default());
-    *fake.servers.lock().unwrap() = (1..=3).map(server).collect();
-    let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
-    discovery
-        .sync(cid.parse().unwrap(), Some("server-list"), &Quiet)
-        .await
-        .unwrap();
+    let (cid, fake, discovery) = synced(app, &owner.token, 3).await;
     let visible = |token: String| async move {
         app.get(&token, "/api/v1/servers").await.1["total"]
             .as_u64()
@@ -439,14 +446,7 @@ async fn the_connections_grants_reach_what_it_discovered(app: &TestApp) {
 /// at the next sync of each task, saying why, instead of staying active and stale.
 async fn what_a_dropped_region_held_becomes_inactive(app: &TestApp) {
     let owner = app.user("Owner").await;
-    let (_, cid) = aws_connection(app, &owner.token).await;
-    let fake = Arc::new(Fake::default());
-    *fake.servers.lock().unwrap() = (1..=3).map(server).collect();
-    let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
-    discovery
-        .sync(cid.parse().unwrap(), Some("server-list"), &Quiet)
-        .await
-        .unwrap();
+    let (cid, fake, discovery) = synced(app, &owner.token, 3).await;
     let active = || async {
         app.get(&owner.token, "/api/v1/servers").await.1["total"]
             .as_u64()
