@@ -64,11 +64,13 @@ pub async fn provenance(
     let region = placement["bucket_region"]
         .as_str()
         .or(placement["region"].as_str());
-    // A connection to another endpoint (a private cloud, an emulator) has no AWS console.
+    // A connection to another endpoint (a private cloud, an emulator) has no AWS console —
+    // nor has one whose calls the host's SDK settings send elsewhere (`AWS_ENDPOINT_URL…`).
     let elsewhere = connection
         .as_ref()
         .and_then(|c| c["endpoint_url"].as_str())
-        .is_some_and(|u| !u.is_empty());
+        .is_some_and(|u| !u.is_empty())
+        || endpoint_overridden(std::env::vars());
     let console = (provider == "aws" && !elsewhere)
         .then(|| console_url(coll, doc["family"].as_str(), &provider_id, region))
         .flatten();
@@ -84,4 +86,48 @@ pub async fn provenance(
         last_seen: when(&found.get("last_seen_at").cloned().unwrap_or_default()),
         console,
     })
+}
+
+/// Whether the AWS SDK's standard settings send this host's calls to another endpoint: a
+/// non-empty `AWS_ENDPOINT_URL` or `AWS_ENDPOINT_URL_<SERVICE>` (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`).
+fn endpoint_overridden(vars: impl Iterator<Item = (String, String)>) -> bool {
+    let mut overridden = false;
+    for (k, v) in vars {
+        if k == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS" && v.eq_ignore_ascii_case("true") {
+            return false;
+        }
+        overridden |= k.starts_with("AWS_ENDPOINT_URL") && !v.trim().is_empty();
+    }
+    overridden
+}
+
+#[cfg(test)]
+mod endpoint_tests {
+    use super::endpoint_overridden;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn the_hosts_sdk_settings_can_send_calls_elsewhere() {
+        assert!(!endpoint_overridden(vars(&[("HOME", "/root")])));
+        assert!(endpoint_overridden(vars(&[(
+            "AWS_ENDPOINT_URL",
+            "http://moto:5000"
+        )])));
+        assert!(endpoint_overridden(vars(&[(
+            "AWS_ENDPOINT_URL_EC2",
+            "http://x"
+        )])));
+        assert!(!endpoint_overridden(vars(&[("AWS_ENDPOINT_URL", " ")])));
+        assert!(!endpoint_overridden(vars(&[
+            ("AWS_ENDPOINT_URL", "http://x"),
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+        ])));
+    }
 }
