@@ -45,7 +45,7 @@ pub fn credentials_needed(
         .iter()
         .any(|f| before.get(*f) != after.get(*f));
     Ok(moved.then_some(
-        "are required again when provider, endpoint_url or auth_url changes: the stored ones are not sent to another endpoint",
+        "are required again when the provider, the endpoint URL or the Keystone URL changes: stored credentials are not sent to another endpoint",
     ))
 }
 

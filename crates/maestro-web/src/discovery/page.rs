@@ -19,7 +19,7 @@ use crate::chrome::{Authed, Chrome, render};
 use crate::error::WebResult;
 use crate::identity::history::page_query;
 use crate::jobs::status_class;
-use crate::routes::entity::{Entry, entry};
+use crate::routes::entity::{Entry, entry_named};
 use crate::routes::entity_id;
 use crate::view::when;
 
@@ -252,7 +252,20 @@ pub async fn show(
         } else {
             String::new()
         },
-        history: history.items.iter().map(entry).collect(),
+        // Its datacenter by name in the history, as on any entity's page.
+        history: {
+            let dc = &c["datacenter"];
+            let names: std::collections::HashMap<String, String> =
+                match (dc["id"].as_str(), dc["name"].as_str()) {
+                    (Some(i), Some(n)) => [(i.to_owned(), n.to_owned())].into(),
+                    _ => Default::default(),
+                };
+            history
+                .items
+                .iter()
+                .map(|e| entry_named(e, &names))
+                .collect()
+        },
         history_prev: (hpage > 1).then(|| hlink(hpage - 1)),
         history_next: (u64::from(hpage) < hpages).then(|| hlink(hpage + 1)),
         history_total: history.total,

@@ -66,6 +66,12 @@ async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
     ] {
         assert!(page.body.contains(part), "the page has {part}");
     }
+    // Its history names its datacenter rather than showing the id.
+    let history = &page.body[page.body.find(r#"id="history""#).unwrap()..];
+    assert!(
+        history.contains("AWS lab") && !history.contains(&dcid),
+        "{history}"
+    );
     let list = b.get("/connections").await;
     assert!(list.body.contains("lab") && list.body.contains("Never synced"));
 
