@@ -521,16 +521,7 @@ async fn switched_off_or_interrupted_tasks_do_not_pass_for_running(app: &TestApp
     let _ = running.await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let task = loop {
-        let (_, tasks) = app
-            .get(&owner.token, &format!("/api/v1/connections/{cid}/tasks"))
-            .await;
-        let task = tasks["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["task"] == "server-list")
-            .unwrap()
-            .clone();
+        let task = crate::support::task_status(app, &owner.token, &cid, "server-list").await;
         if task["state"] != "running" || std::time::Instant::now() > deadline {
             break task;
         }

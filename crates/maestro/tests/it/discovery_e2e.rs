@@ -274,17 +274,8 @@ async fn aws_through_moto() {
         assert_eq!(job["result"]["tasks"][0]["task"], "server-list", "{job}");
         assert_eq!(job["result"]["tasks"][0]["state"], "error", "{job}");
         assert_eq!(total(&app, &user, "/api/v1/servers").await, active_now);
-        let tasks = app
-            .get(&user.token, &format!("/api/v1/connections/{cid}/tasks"))
-            .await
-            .1;
-        let servers_task = tasks["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["task"] == "server-list")
-            .unwrap()
-            .clone();
+        let servers_task =
+            crate::support::task_status(&app, &user.token, &cid, "server-list").await;
         assert_eq!(servers_task["state"], "error");
         assert_eq!(servers_task["permission"], "ec2:DescribeInstances");
         no_secret(

@@ -15,6 +15,23 @@ pub async fn list(app: &TestApp, token: &str, path: &str) -> Value {
     body
 }
 
+/// One task of a discovery connection as `GET /connections/{id}/tasks` lists it.
+pub async fn task_status(app: &TestApp, token: &str, connection: &str, task: &str) -> Value {
+    let tasks = list(
+        app,
+        token,
+        &format!("/api/v1/connections/{connection}/tasks"),
+    )
+    .await;
+    tasks["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|t| t["task"] == task)
+        .unwrap_or_else(|| panic!("no task {task} in {tasks}"))
+        .clone()
+}
+
 /// The `name` of every item of a list answer, in order.
 pub fn names_of(list: &Value) -> Vec<String> {
     list["items"]

@@ -17,6 +17,7 @@ use serde_json::json;
 use super::client::signed_in;
 use crate::harness::{TestApp, id};
 use crate::quiet_backends;
+use crate::support::task_status;
 
 quiet_backends!(
     the_task_table_switches_tasks_and_syncs_now,
@@ -76,15 +77,7 @@ async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
     assert!(list.body.contains("lab") && list.body.contains("Never synced"));
 
     // A task's schedule is edited on the schedule form: its connection and task stay.
-    let (_, tasks) = app
-        .get(&user.token, &format!("/api/v1/connections/{cid}/tasks"))
-        .await;
-    let sid = tasks["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["task"] == "server-list")
-        .unwrap()["schedule"]
+    let sid = task_status(app, &user.token, &cid, "server-list").await["schedule"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -132,19 +125,8 @@ async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
         .await;
     assert_eq!(off.status, StatusCode::SEE_OTHER);
     assert_eq!(off.location, format!("/connections/{cid}"));
-    let (_, tasks) = app
-        .get(&user.token, &format!("/api/v1/connections/{cid}/tasks"))
-        .await;
-    let server = |t: &serde_json::Value| {
-        t["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["task"] == "server-list")
-            .unwrap()
-            .clone()
-    };
-    assert_eq!(server(&tasks)["enabled"], false);
+    let server_list = task_status(app, &user.token, &cid, "server-list").await;
+    assert_eq!(server_list["enabled"], false);
     let page = b.get(&format!("/connections/{cid}")).await;
     assert!(page.body.contains("server-list disabled"), "flash");
     let row = &page.body[page.body.find(r#"data-task="server-list""#).unwrap()..];
@@ -181,10 +163,8 @@ async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
         )
         .await;
     assert_eq!(on.status, StatusCode::SEE_OTHER);
-    let (_, tasks) = app
-        .get(&user.token, &format!("/api/v1/connections/{cid}/tasks"))
-        .await;
-    assert_eq!(server(&tasks)["enabled"], true);
+    let server_list = task_status(app, &user.token, &cid, "server-list").await;
+    assert_eq!(server_list["enabled"], true);
     let unknown = b
         .post(
             &format!("/connections/{cid}/tasks/no-such-task"),
