@@ -39,8 +39,8 @@ impl WriteHook for ConnectionHook {
         }
         let result = match op {
             "created" | "restored" => self.0.first_sync(record).await,
-            "deleted" => self.0.set_schedules_enabled(record.id, false).await,
-            "updated" => self.0.align_schedules(record).await,
+            // A deleted connection does not sync: its schedules go off with it.
+            "deleted" | "updated" => self.0.align_schedules(record).await,
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -61,6 +61,11 @@ fn owner_caller(rec: &EntityRecord) -> Caller {
         _ => {}
     }
     caller
+}
+
+/// Whether a task's schedule runs: while both its connection syncs and the task is switched on.
+fn schedule_on(rec: &EntityRecord, status: &TaskStatus) -> bool {
+    status.enabled && super::sync::not_syncing(rec).is_none()
 }
 
 /// `{every, period}` for a default interval in seconds.
@@ -311,7 +316,7 @@ impl DiscoveryService {
                 .update_schedule(
                     &system,
                     sid,
-                    &json!({"enabled": enabled && super::sync::not_syncing(&rec).is_none()}),
+                    &json!({"enabled": schedule_on(&rec, &status)}),
                 )
                 .await?;
         }
@@ -335,6 +340,7 @@ impl DiscoveryService {
     /// was wrong); the schedules take over one interval later.
     async fn first_sync(&self, rec: &EntityRecord) -> CoreResult<()> {
         self.ensure_schedules(rec).await?;
+        self.align_schedules(rec).await?;
         if super::sync::not_syncing(rec).is_none()
             && self.pending_sync(rec.id, None).await?.is_none()
         {
@@ -343,26 +349,19 @@ impl DiscoveryService {
         Ok(())
     }
 
-    /// One schedule per task at its default interval, owned like the connection.
+    /// One schedule per task at its default interval, owned like the connection, for the tasks
+    /// without one (those that have one are put in line by `align_schedules`).
     async fn ensure_schedules(&self, rec: &EntityRecord) -> CoreResult<()> {
         let owner = owner_caller(rec);
-        let syncing = super::sync::not_syncing(rec).is_none();
         for info in self.discovery.tasks(&Self::provider_of(rec)) {
             let mut status = self.status(rec.id, info.name).await?;
-            if let Some(sid) = status.schedule_id.as_deref().and_then(|s| s.parse().ok()) {
-                self.jobs
-                    .update_schedule(
-                        &Caller::system(Source::System),
-                        sid,
-                        &json!({"enabled": status.enabled && syncing}),
-                    )
-                    .await?;
+            if status.schedule_id.is_some() {
                 continue;
             }
             let mut body = json!({
                 "name": Self::schedule_name(&rec.name, info.name),
                 "module": "discovery",
-                "enabled": status.enabled && syncing,
+                "enabled": schedule_on(rec, &status),
                 "interval": interval(info.default_every_seconds),
                 "connection": rec.id,
                 "task": info.name,
@@ -394,7 +393,6 @@ impl DiscoveryService {
     /// person renamed one) and running only while both it and their task are switched on.
     async fn align_schedules(&self, rec: &EntityRecord) -> CoreResult<()> {
         let system = Caller::system(Source::System);
-        let syncing = super::sync::not_syncing(rec).is_none();
         for status in self.discovery.core.store.task_statuses(rec.id).await? {
             let Some(sid) = status.schedule_id.as_deref().and_then(|s| s.parse().ok()) else {
                 continue;
@@ -408,28 +406,13 @@ impl DiscoveryService {
             if ours && name != wanted {
                 patch.insert("name".into(), json!(wanted));
             }
-            let enabled = status.enabled && syncing;
+            let enabled = schedule_on(rec, &status);
             if current["enabled"].as_bool() != Some(enabled) {
                 patch.insert("enabled".into(), json!(enabled));
             }
             if !patch.is_empty() {
                 self.jobs
                     .update_schedule(&system, sid, &Value::Object(patch))
-                    .await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn set_schedules_enabled(&self, id: EntityId, enabled: bool) -> CoreResult<()> {
-        for status in self.discovery.core.store.task_statuses(id).await? {
-            if let Some(sid) = status.schedule_id.as_deref().and_then(|s| s.parse().ok()) {
-                self.jobs
-                    .update_schedule(
-                        &Caller::system(Source::System),
-                        sid,
-                        &json!({"enabled": enabled && status.enabled}),
-                    )
                     .await?;
             }
         }
