@@ -11,7 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::caller::{Access, Principal};
-use crate::inventory::grants_json;
+use crate::inventory::{grants_json, same_grants};
 use crate::ports::{AclRow, ChangeRecord, WriteBatch};
 use crate::{Caller, Core, CoreResult};
 
@@ -48,15 +48,6 @@ fn apply(rows: &[AclRow], old: &[AclRow], new: &[AclRow]) -> Vec<AclRow> {
         }
     }
     out
-}
-
-fn same(a: &[AclRow], b: &[AclRow]) -> bool {
-    let key = |r: &AclRow| (r.principal.id, r.role, r.owner);
-    let mut a: Vec<_> = a.iter().map(key).collect();
-    let mut b: Vec<_> = b.iter().map(key).collect();
-    a.sort();
-    b.sort();
-    a == b
 }
 
 impl Core {
@@ -97,7 +88,7 @@ impl Core {
             for id in ids {
                 let rows = acl.remove(&id).unwrap_or_default();
                 let next = apply(&rows, old, new);
-                let Some(kind) = kinds.get(&id).filter(|_| !same(&rows, &next)) else {
+                let Some(kind) = kinds.get(&id).filter(|_| !same_grants(&rows, &next)) else {
                     continue;
                 };
                 batch.changes.push(ChangeRecord {
@@ -174,6 +165,6 @@ mod tests {
                 .iter()
                 .any(|r| r.principal.id.as_u128() == 4 && r.role == Role::Write)
         );
-        assert!(same(&rows, &apply(&rows, &old, &old)));
+        assert!(same_grants(&rows, &apply(&rows, &old, &old)));
     }
 }

@@ -13,6 +13,16 @@ use crate::caller::{Principal, PrincipalKind};
 use crate::ports::{AclRow, ChangeRecord, WriteBatch};
 use crate::{Caller, Core, CoreError, CoreResult};
 
+/// Whether two ACLs grant the same roles to the same principals, in any order.
+pub(crate) fn same_grants(a: &[AclRow], b: &[AclRow]) -> bool {
+    let key = |r: &AclRow| (r.principal.id, r.role, r.owner);
+    let mut a: Vec<_> = a.iter().map(key).collect();
+    let mut b: Vec<_> = b.iter().map(key).collect();
+    a.sort();
+    b.sort();
+    a == b
+}
+
 pub(crate) fn grants_json(rows: &[AclRow], names: &HashMap<Uuid, String>) -> Vec<Value> {
     let mut out: Vec<Value> = rows
         .iter()
@@ -187,12 +197,7 @@ impl Core {
         }
         let mut new_rows = vec![owner];
         new_rows.extend(wanted);
-        let key = |r: &AclRow| (r.principal.id, r.role, r.owner);
-        let mut a: Vec<_> = old_rows.iter().map(key).collect();
-        let mut b: Vec<_> = new_rows.iter().map(key).collect();
-        a.sort();
-        b.sort();
-        if a != b {
+        if !same_grants(&old_rows, &new_rows) {
             let names = self
                 .principal_names(&[old_rows.clone(), new_rows.clone()].concat())
                 .await?;

@@ -5,7 +5,7 @@
 mod create;
 pub use create::Created;
 mod grants;
-pub(crate) use grants::grants_json;
+pub(crate) use grants::{grants_json, same_grants};
 mod prepare;
 pub(crate) mod refs;
 pub(crate) mod regions;
