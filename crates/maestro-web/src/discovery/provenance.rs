@@ -70,7 +70,7 @@ pub async fn provenance(
         .as_ref()
         .and_then(|c| c["endpoint_url"].as_str())
         .is_some_and(|u| !u.is_empty())
-        || endpoint_overridden(std::env::vars());
+        || host_endpoint_overridden();
     let console = (provider == "aws" && !elsewhere)
         .then(|| console_url(coll, doc["family"].as_str(), &provider_id, region))
         .flatten();
@@ -86,6 +86,13 @@ pub async fn provenance(
         last_seen: when(&found.get("last_seen_at").cloned().unwrap_or_default()),
         console,
     })
+}
+
+/// [`endpoint_overridden`] for this process's environment, read once (it does not change
+/// while the server runs).
+fn host_endpoint_overridden() -> bool {
+    static OVERRIDDEN: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *OVERRIDDEN.get_or_init(|| endpoint_overridden(std::env::vars()))
 }
 
 /// Whether the AWS SDK's standard settings send this host's calls to another endpoint: a
