@@ -12,6 +12,8 @@ use serde_json::Value;
 use crate::AppState;
 use crate::error::ApiError;
 
+mod strict_json;
+
 /// The authenticated caller, from `Authorization: Bearer <token>`.
 pub struct Auth {
     pub caller: Caller,
@@ -143,7 +145,9 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Api
 }
 
 fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))
+    serde_json::from_slice::<strict_json::Strict>(bytes)
+        .map(|v| v.0)
+        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))
 }
 
 /// The query string as ordered `(key, value)` pairs.

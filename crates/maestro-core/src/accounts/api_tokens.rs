@@ -15,6 +15,9 @@ use crate::{Caller, Core, CoreError, CoreResult, Source};
 const PREFIX: &str = "mt_";
 /// Last-used times are refreshed at most this often (seconds), to spare a write per request.
 const TOUCH_EVERY: i64 = 60;
+/// Tokens an account may hold at once (neither revoked nor expired): enough for every script
+/// and integration, and a bound on what a leaked session can mint.
+pub const MAX_LIVE_TOKENS: usize = 50;
 
 pub(crate) fn sha256_hex(s: &str) -> String {
     Sha256::digest(s.as_bytes())
@@ -85,6 +88,16 @@ impl Core {
         };
         if !errors.is_empty() {
             return Err(CoreError::Invalid(errors));
+        }
+        let live = self.store.api_tokens(user).await?;
+        let live = live
+            .iter()
+            .filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now))
+            .count();
+        if live >= MAX_LIVE_TOKENS {
+            return Err(CoreError::Conflict(format!(
+                "an account holds at most {MAX_LIVE_TOKENS} live API tokens: revoke one first"
+            )));
         }
         let secret = random_secret();
         let record = SessionRecord {

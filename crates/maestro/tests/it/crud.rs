@@ -178,6 +178,29 @@ async fn merge_patch_content_type_and_null_removal(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // A key named twice has no single meaning: refused, nothing changed.
+    let res = app
+        .client
+        .patch(app.url(&format!("/api/v1/servers/{}", id(&s))))
+        .bearer_auth(&u.token)
+        .header("content-type", "application/json")
+        .body(r#"{"os": {"base": "Linux", "base": "Windows"}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = res.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate key \"base\""),
+        "{problem}"
+    );
+    let (_, after) = app
+        .get(&u.token, &format!("/api/v1/servers/{}", id(&s)))
+        .await;
+    assert_eq!(after["updated_at"], v["updated_at"]);
 }
 
 async fn noop_update_writes_no_history(app: &TestApp) {

@@ -188,6 +188,43 @@ async fn api_tokens_are_shown_once_and_revocable(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Live tokens are bounded; a revoked one frees its place.
+    let mut last = None;
+    for i in 0.. {
+        let (status, body) = app
+            .post(
+                &u.token,
+                "/api/v1/me/tokens",
+                json!({"name": format!("t{i}")}),
+            )
+            .await;
+        if status != StatusCode::CREATED {
+            assert_eq!(status, StatusCode::CONFLICT, "{body}");
+            assert!(
+                body["detail"].as_str().unwrap().contains("revoke one"),
+                "{body}"
+            );
+            break;
+        }
+        assert!(i < 100, "no bound on live tokens");
+        last = body["id"].as_str().map(str::to_owned);
+    }
+    let (_, list) = app.get(&u.token, "/api/v1/me/tokens").await;
+    let live = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["revoked_at"].is_null())
+        .count();
+    assert_eq!(live, 50);
+    let last = last.unwrap();
+    app.delete(&u.token, &format!("/api/v1/me/tokens/{last}"))
+        .await;
+    let (status, _) = app
+        .post(&u.token, "/api/v1/me/tokens", json!({"name": "again"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
 }
 
 async fn sessions_renew(app: &TestApp) {
