@@ -197,6 +197,7 @@ impl Core {
         }
         let (peer_changes, touched) =
             refs::counterpart_changes(self, caller, id, &edits, &peers, now).await?;
+        refs::require_write_on_peers(self, caller, &peer_changes).await?;
         let rows = refs::rows_after(id, &[], &edits, &HashMap::from_iter(peers));
         let mut batch = WriteBatch {
             entities: vec![EntityWrite {

@@ -294,6 +294,7 @@ impl Core {
         let edits = refs::plan_edits(id, &rows, &validated.refs);
         let (peer_changes, touched) =
             refs::counterpart_changes(self, caller, id, &edits, &peers, now).await?;
+        refs::require_write_on_peers(self, caller, &peer_changes).await?;
         let warnings = warnings::duplicates(self, &access, &record, Some(&rec)).await?;
         let after = refs::rows_after(id, &rows, &edits, &peers);
         let mut batch = WriteBatch {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use maestro_model::diff::FieldChange;
 use maestro_model::schema::Kind;
 use maestro_model::validate::{RefTarget, RefWrite};
-use maestro_model::{EntityId, FieldError};
+use maestro_model::{EntityId, FieldError, Role};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -361,4 +361,51 @@ fn with_article(noun: String) -> String {
         "a"
     };
     format!("{article} {noun}")
+}
+
+/// Linking to an entity whose own document shows the link (a server's `applications`, when an
+/// application names it among its `servers`) changes that entity's fields too, which takes the
+/// write role on it, as editing the field there would. `peer_changes` are those entities'
+/// entries from [`counterpart_changes`]. Links that only the writer's document shows (a
+/// server's datacenter) need read on the target, nothing more.
+pub async fn require_write_on_peers(
+    core: &Core,
+    caller: &Caller,
+    peer_changes: &[ChangeRecord],
+) -> CoreResult<()> {
+    if caller.admin {
+        return Ok(());
+    }
+    for change in peer_changes {
+        let (Ok(id), Some(kind)) = (
+            change.subject_id.parse::<EntityId>(),
+            Kind::parse(&change.subject_kind),
+        ) else {
+            continue;
+        };
+        let acl = core.store.acl(id).await?;
+        if super::effective_role(caller, kind, &acl) >= Some(Role::Write) {
+            continue;
+        }
+        let name = core
+            .store
+            .summaries(&caller.access(), &[id])
+            .await?
+            .into_iter()
+            .next()
+            .map_or_else(|| id.to_string(), |s| s.name);
+        let fields: Vec<&str> = change
+            .changes
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["path"].as_str())
+            .collect();
+        return Err(CoreError::Forbidden(format!(
+            "this changes the {} of {} {name}: you need the write role on it",
+            fields.join(" and "),
+            kind.schema().label.to_lowercase()
+        )));
+    }
+    Ok(())
 }

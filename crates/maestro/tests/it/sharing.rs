@@ -10,7 +10,8 @@ use crate::harness::{TestApp, User, id};
 backends!(
     grant_matrix_for_every_kind,
     grants_are_validated_and_recorded,
-    unreadable_entities_never_appear_as_related
+    unreadable_entities_never_appear_as_related,
+    linking_to_an_entity_that_shows_the_link_needs_write_on_it
 );
 
 /// A minimal valid body for each collection (`dc` is a datacenter id for connections).
@@ -363,4 +364,78 @@ async fn unreadable_entities_never_appear_as_related(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
+async fn linking_to_an_entity_that_shows_the_link_needs_write_on_it(app: &TestApp) {
+    let _admin = app.user("Root").await;
+    let owner = app.user("Owner").await;
+    let reader = app.user("Reader").await;
+    let srv = app
+        .create(&owner.token, "servers", json!({"name": "shared-srv"}))
+        .await;
+    let db = app
+        .create(&owner.token, "databases", json!({"name": "shared-db"}))
+        .await;
+    let spath = format!("/api/v1/servers/{}", id(&srv));
+    grant(app, &owner, &spath, &reader, "read").await;
+    grant(app, &owner, &format!("/api/v1/databases/{}", id(&db)), &reader, "read").await;
+    // The server's own `applications` would change: read is not enough, and nothing is created.
+    let (status, problem) = app
+        .post(
+            &reader.token,
+            "/api/v1/applications",
+            json!({"name": "reader-app", "servers": [id(&srv)]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("applications of server shared-srv"), "{detail}");
+    let (_, apps) = app.get(&reader.token, "/api/v1/applications?name=reader-app").await;
+    assert_eq!(apps["total"], 0);
+    let (_, history) = app.get(&owner.token, &format!("{spath}/history")).await;
+    let ops: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["grant", "create"], "{history}");
+    // A dependency shows only on the application: read on the database is enough.
+    let created = app
+        .create(
+            &reader.token,
+            "applications",
+            json!({"name": "reader-app", "deps": [{"id": id(&db)}]}),
+        )
+        .await;
+    let apath = format!("/api/v1/applications/{}", id(&created));
+    // With write on the server the link is made, and unmade only with it.
+    grant(app, &owner, &spath, &reader, "write").await;
+    let (status, body) = app
+        .patch(&reader.token, &apath, json!({"servers": [id(&srv)]}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, server) = app.get(&reader.token, &spath).await;
+    assert_eq!(server["applications"][0]["name"], "reader-app");
+    grant(app, &owner, &spath, &reader, "read").await;
+    let (status, _) = app
+        .patch(&reader.token, &apath, json!({"servers": []}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, server) = app.get(&reader.token, &spath).await;
+    assert_eq!(server["applications"][0]["name"], "reader-app");
+}
+
+/// `owner` gives `to` the `role` on the entity at `path` (its only grant).
+async fn grant(app: &TestApp, owner: &User, path: &str, to: &User, role: &str) {
+    let body = json!({"grants": [{"user": to.id, "role": role}]});
+    let (status, body) = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("{path}/grants"),
+            Some(&owner.token),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
