@@ -49,11 +49,30 @@ fn token_view(s: &SessionRecord) -> Value {
 }
 
 impl Core {
-    /// Creates an API token for the caller; the secret is in this answer only.
-    pub async fn create_api_token(&self, caller: &Caller, body: &Value) -> CoreResult<Value> {
+    /// Creates an API token for the caller signed in as `session`; the secret is in this
+    /// answer only. A token cannot mint others: one that leaked would otherwise leave tokens
+    /// behind that outlive its revocation.
+    pub async fn create_api_token(
+        &self,
+        caller: &Caller,
+        session: Uuid,
+        body: &Value,
+    ) -> CoreResult<Value> {
         let user = caller
             .user
             .ok_or_else(|| CoreError::Forbidden("only accounts have tokens".into()))?;
+        if self
+            .store
+            .session(session)
+            .await?
+            .is_some_and(|s| s.kind == "api")
+        {
+            return Err(CoreError::Forbidden(
+                "an API token cannot create API tokens: sign in (POST /api/v1/auth/login) and \
+                 create it with that session"
+                    .into(),
+            ));
+        }
         let body = as_object(body)?;
         let mut errors = Vec::new();
         reject_unknown(body, &["name", "expires_at"], &mut errors);

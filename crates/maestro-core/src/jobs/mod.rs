@@ -18,6 +18,7 @@ mod queue;
 pub mod registry;
 pub mod scheduler;
 mod schedules;
+pub mod sealed;
 pub mod spec;
 pub mod trigger;
 pub mod views;

@@ -11,12 +11,12 @@ use maestro_model::{FieldError, Role};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::Jobs;
 use super::model::{ScheduleId, ScheduleRecord};
 use super::spec::{ChainLink, Spec, chain_of};
 use super::views::{
     job_event, job_view, role_on, schedule_event, schedule_fields, schedule_view, visible_owners,
 };
+use super::{Jobs, sealed};
 use crate::caller::Principal;
 use crate::ports::ChangeRecord;
 use crate::{Caller, CoreError, CoreResult, Page};
@@ -171,7 +171,7 @@ impl Jobs {
             updated_at: now,
         };
         let fields = schedule_fields(&rec);
-        let change = self.change(caller, rec.id, "create", json!(diff(&Map::new(), &fields)));
+        let change = self.change(caller, rec.id, "create", masked_diff(&Map::new(), &fields));
         self.store.insert_schedule(&rec, &change).await?;
         self.publish(schedule_event("schedule.created", &rec, now, None));
         self.get_schedule(caller, rec.id).await
@@ -233,6 +233,8 @@ impl Jobs {
             ));
         }
         let old_fields = schedule_fields(&old);
+        let mut patch = patch.clone();
+        sealed::keep_masked(&mut patch, &old_fields);
         let mut base = old_fields.clone();
         let sets = |keys: &[&str]| {
             keys.iter()
@@ -267,7 +269,13 @@ impl Jobs {
         rec.name = spec.name.clone();
         rec.enabled = spec.enabled;
         rec.module = spec.module.clone();
-        rec.spec = spec.stored();
+        let mut stored = Value::Object(spec.stored());
+        self.core
+            .keep_unchanged_secrets(&mut stored, &Value::Object(old.spec.clone()));
+        rec.spec = match stored {
+            Value::Object(m) => m,
+            _ => spec.stored(),
+        };
         rec.max_executions = spec.max_executions;
         let trigger_changed = trigger_fields(&old.spec) != trigger_fields(&rec.spec);
         let mut next = if spec.run_immediately {
@@ -291,7 +299,7 @@ impl Jobs {
         }
         rec.revision = old.revision + 1;
         rec.updated_at = now;
-        let change = self.change(caller, id, "update", json!(diff(&old_fields, &new_fields)));
+        let change = self.change(caller, id, "update", masked_diff(&old_fields, &new_fields));
         self.store
             .update_schedule(&rec, reschedule, &change)
             .await?;
@@ -311,7 +319,7 @@ impl Jobs {
             caller,
             id,
             "delete",
-            json!(diff(&schedule_fields(&old), &Map::new())),
+            masked_diff(&schedule_fields(&old), &Map::new()),
         );
         if self.store.delete_schedule(id, &change).await? {
             self.publish(schedule_event("schedule.deleted", &old, self.now(), None));
@@ -346,4 +354,15 @@ impl Jobs {
             .subject_history("schedule", &id.to_string(), pairs)
             .await
     }
+}
+
+/// The history's diff of a schedule's fields: a secret that changed reads `"***"` on both sides.
+fn masked_diff(old: &Map<String, Value>, new: &Map<String, Value>) -> Value {
+    let mark = |m: &Map<String, Value>| match sealed::marked(&Value::Object(m.clone())) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let mut changes = json!(diff(&mark(old), &mark(new)));
+    sealed::unmark(&mut changes);
+    changes
 }

@@ -53,7 +53,7 @@ pub fn job_view(j: &JobRecord, logs: Option<&[LogLine]>) -> Value {
         "max_attempts": j.max_attempts,
         "schedule": j.schedule,
         "owner": owner_json(&j.owner, None),
-        "params": j.params,
+        "params": super::sealed::masked(&j.params),
         "result": j.result,
         "error": j.error,
         "cancel_requested": j.cancel_requested,
@@ -100,14 +100,15 @@ pub fn schedule_view(s: &ScheduleRecord) -> Value {
         ("last_status", json!(s.last_status)),
         ("last_error", json!(s.last_error)),
         ("last_job", json!(s.last_job)),
-        ("next_run_at", json!(s.next_run_at)),
+        // A disabled schedule has no next run, whatever it would be once enabled again.
+        ("next_run_at", json!(s.next_run_at.filter(|_| s.enabled))),
         ("owner", owner_json(&s.owner, s.owner_name.as_deref())),
         ("created_at", json!(s.created_at)),
         ("updated_at", json!(s.updated_at)),
     ] {
         m.insert(k.into(), v);
     }
-    Value::Object(m)
+    super::sealed::masked(&Value::Object(m))
 }
 
 fn audience(owner: &Principal) -> Audience {

@@ -14,6 +14,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
 
 use super::registry::{JobContext, JobError, JobModule};
+use super::sealed;
 use crate::{Caller, Core};
 
 pub const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
@@ -75,19 +76,40 @@ pub fn target_allowed(url: &Url, targets: &[String]) -> bool {
     })
 }
 
-fn check_headers(v: &Value, errors: &mut Vec<FieldError>) -> Map<String, Value> {
+/// Checks the headers and seals their values (they often carry credentials: views and the
+/// history show `"***"`). A value sealed before is kept as it is.
+fn check_headers(core: &Core, v: &Value, errors: &mut Vec<FieldError>) -> Map<String, Value> {
     let mut out = Map::new();
     match v {
         Value::Null => {}
         Value::Object(m) if m.len() <= 50 => {
             for (k, val) in m {
+                let path = format!("headers.{k}");
                 let name_ok = HeaderName::from_bytes(k.as_bytes()).is_ok();
-                match val.as_str() {
-                    Some(s) if name_ok && HeaderValue::from_str(s).is_ok() => {
-                        out.insert(k.clone(), json!(s));
+                let plain = match core.open_value(val) {
+                    Ok(Value::String(s)) => Some(s),
+                    _ => None,
+                };
+                match plain {
+                    Some(s) if s == sealed::MASK && !sealed::is_sealed(val) => {
+                        errors.push(FieldError::new(
+                            path,
+                            "\"***\" stands for a stored value, and this header has none: give its value",
+                        ));
+                    }
+                    Some(s) if name_ok && HeaderValue::from_str(&s).is_ok() => {
+                        let kept = if sealed::is_sealed(val) {
+                            Ok(val.clone())
+                        } else {
+                            core.seal_value(&Value::String(s))
+                        };
+                        match kept {
+                            Ok(v) => drop(out.insert(k.clone(), v)),
+                            Err(e) => errors.push(FieldError::new(path, e.to_string())),
+                        }
                     }
                     _ => errors.push(FieldError::new(
-                        format!("headers.{k}"),
+                        path,
                         "must be a valid header name with a text value",
                     )),
                 }
@@ -160,7 +182,7 @@ impl JobModule for Webhook {
                 String::new()
             }
         };
-        let headers = check_headers(fields.get("headers").unwrap_or(&Value::Null), errors);
+        let headers = check_headers(core, fields.get("headers").unwrap_or(&Value::Null), errors);
         let body = fields.get("body").cloned().unwrap_or(Value::Null);
         if serde_json::to_string(&body).map_or(0, |s| s.len()) > MAX_BODY {
             errors.push(FieldError::new("body", "must be at most 64 KiB"));
@@ -222,7 +244,10 @@ impl JobModule for Webhook {
         if let Some(h) = p["headers"].as_object() {
             for (k, v) in h {
                 has_type |= k.eq_ignore_ascii_case("content-type");
-                req = req.header(k.as_str(), v.as_str().unwrap_or_default());
+                let value = ctx.core().open_value(v).map_err(|e| {
+                    JobError::fatal(format!("the value of header {k} cannot be read: {e}"))
+                })?;
+                req = req.header(k.as_str(), value.as_str().unwrap_or_default());
             }
         }
         req = match &p["body"] {

@@ -86,7 +86,10 @@ pub async fn create_token(
     auth: Auth,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let token = s.core.create_api_token(&auth.caller, &body).await?;
+    let token = s
+        .core
+        .create_api_token(&auth.caller, auth.session, &body)
+        .await?;
     Ok((StatusCode::CREATED, Json(token)).into_response())
 }
 

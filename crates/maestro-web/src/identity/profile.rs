@@ -190,7 +190,9 @@ pub async fn password(
     };
     match result {
         Ok(()) => {
-            let flash = Flash::ok("Your password is changed; your other sessions are signed out.");
+            let flash = Flash::ok(
+                "Your password is changed; your other sessions are signed out (API tokens keep working: revoke them under API tokens).",
+            );
             Ok(session::redirect_with(
                 "/profile",
                 vec![session::flash_cookie(&[flash], state.secure_cookies)],

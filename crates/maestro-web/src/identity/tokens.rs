@@ -129,7 +129,11 @@ pub async fn create(
         let at = state.core.now() + chrono::Duration::days(i64::from(days));
         body["expires_at"] = json!(at.to_rfc3339());
     }
-    match state.core.create_api_token(&auth.caller, &body).await {
+    match state
+        .core
+        .create_api_token(&auth.caller, auth.session, &body)
+        .await
+    {
         Ok(t) => {
             let created = NewToken {
                 name: t["name"].as_str().unwrap_or(&name).to_owned(),

@@ -153,6 +153,12 @@ async fn api_tokens_are_shown_once_and_revocable(app: &TestApp) {
     assert_eq!(status, StatusCode::OK, "{got}");
     let (_, me) = app.get(&secret, "/api/v1/me").await;
     assert_eq!(me["id"], u.id);
+    // A token mints no tokens (they would outlive its revocation).
+    let (status, problem) = app
+        .post(&secret, "/api/v1/me/tokens", json!({"name": "child"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("sign in"));
     let (_, list) = app.get(&u.token, "/api/v1/me/tokens").await;
     assert!(list["items"][0]["last_used_at"].is_string());
     // A wrong secret with the right id is refused.

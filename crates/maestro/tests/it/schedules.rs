@@ -453,7 +453,86 @@ backends_by_name!(
     max_executions_caps_runs,
     failing_webhook_is_retried_then_disabled,
     cron_fires_at_the_right_minute,
+    webhook_header_values_are_write_only,
 );
+
+/// Header values (often credentials) are sealed: every view and the history show `***`, sending
+/// `***` back keeps them, and only the request carries them.
+async fn webhook_header_values_are_write_only(backend: &str) {
+    let Some(app) = quick(backend).await else {
+        return;
+    };
+    let hook = Hook::ok().await;
+    let u = app.user("Ada").await;
+    let s = create(
+        &app,
+        &u.token,
+        json!({"name": "secret ping", "url": format!("{}/ping", hook.url),
+        "headers": {"Authorization": "Bearer s3cret", "Accept": "text/plain"},
+        "interval": {"every": 1, "period": "days"}}),
+    )
+    .await;
+    assert_eq!(
+        s["headers"],
+        json!({"Authorization": "***", "Accept": "***"})
+    );
+    let path = format!("/api/v1/schedules/{}", s["id"].as_str().unwrap());
+    let history_len = |h: &Value| h["items"].as_array().unwrap().len();
+    let (_, history) = app.get(&u.token, &format!("{path}/history")).await;
+    assert_eq!(history_len(&history), 1);
+    // Sending back what a view shows, or the same value again, changes nothing.
+    for headers in [
+        json!({"Authorization": "***", "Accept": "***"}),
+        json!({"Authorization": "Bearer s3cret"}),
+    ] {
+        let (status, body) = app
+            .patch(&u.token, &path, json!({"headers": headers}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["updated_at"], s["updated_at"]);
+    }
+    let (status, body) = app
+        .patch(
+            &u.token,
+            &path,
+            json!({"headers": {"Authorization": "Bearer n3w"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, history) = app.get(&u.token, &format!("{path}/history")).await;
+    assert_eq!(history_len(&history), 2);
+    assert_eq!(
+        history["items"][0]["changes"],
+        json!([{"path": "headers.Authorization", "old": "***", "new": "***"}])
+    );
+    // A mask with no stored value behind it means nothing.
+    let (status, problem) = app
+        .patch(&u.token, &path, json!({"headers": {"X-New": "***"}}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_fields(&problem), ["headers.X-New"]);
+    // The request carries the real values; the job shows masks.
+    let (status, job) = app.post(&u.token, &format!("{path}/run"), json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let hits = hook.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(hits[0].headers["authorization"], "Bearer n3w");
+    assert_eq!(hits[0].headers["accept"], "text/plain");
+    let job = get_ok(
+        &app,
+        &u.token,
+        &format!("/api/v1/jobs/{}", job["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(job["params"]["headers"]["Authorization"], "***");
+    for seen in [
+        get_ok(&app, &u.token, &path).await,
+        get_ok(&app, &u.token, &format!("{path}/history")).await,
+        get_ok(&app, &u.token, "/api/v1/jobs").await,
+    ] {
+        let text = seen.to_string();
+        assert!(!text.contains("s3cret") && !text.contains("n3w"), "{text}");
+    }
+}
 
 /// A clock the test moves by hand.
 struct ManualClock(Mutex<DateTime<Utc>>);

@@ -378,7 +378,14 @@ async fn linking_to_an_entity_that_shows_the_link_needs_write_on_it(app: &TestAp
         .await;
     let spath = format!("/api/v1/servers/{}", id(&srv));
     grant(app, &owner, &spath, &reader, "read").await;
-    grant(app, &owner, &format!("/api/v1/databases/{}", id(&db)), &reader, "read").await;
+    grant(
+        app,
+        &owner,
+        &format!("/api/v1/databases/{}", id(&db)),
+        &reader,
+        "read",
+    )
+    .await;
     // The server's own `applications` would change: read is not enough, and nothing is created.
     let (status, problem) = app
         .post(
@@ -389,8 +396,13 @@ async fn linking_to_an_entity_that_shows_the_link_needs_write_on_it(app: &TestAp
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
     let detail = problem["detail"].as_str().unwrap();
-    assert!(detail.contains("applications of server shared-srv"), "{detail}");
-    let (_, apps) = app.get(&reader.token, "/api/v1/applications?name=reader-app").await;
+    assert!(
+        detail.contains("applications of server shared-srv"),
+        "{detail}"
+    );
+    let (_, apps) = app
+        .get(&reader.token, "/api/v1/applications?name=reader-app")
+        .await;
     assert_eq!(apps["total"], 0);
     let (_, history) = app.get(&owner.token, &format!("{spath}/history")).await;
     let ops: Vec<&str> = history["items"]

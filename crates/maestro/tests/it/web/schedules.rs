@@ -77,7 +77,11 @@ async fn schedule_pages_create_edit_toggle_run_and_show_jobs() {
         .trim_start_matches("/schedules/")
         .to_owned();
     let s = get_ok(&app, &user.token, &format!("/api/v1/schedules/{id}")).await;
-    assert_eq!(s["headers"], json!({"X-Token": "abc"}));
+    assert_eq!(
+        s["headers"],
+        json!({"X-Token": "***"}),
+        "header values are write-only"
+    );
     assert_eq!(s["body"], json!({"a": 1}));
     assert_eq!(s["interval"], json!({"every": 1, "period": "hours"}));
     let list = b.get("/schedules").await;
