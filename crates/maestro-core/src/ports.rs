@@ -345,6 +345,8 @@ pub trait Store: Send + Sync + 'static {
     // --- discovery
     /// Entities (any state) with these discovery keys.
     async fn discovered(&self, keys: &[String]) -> StoreResult<Vec<EntityRecord>>;
+    /// What `owner` (a user or a team) owns: active entities, and schedules.
+    async fn owned_count(&self, owner: Uuid) -> StoreResult<(u64, u64)>;
     /// The ids of entities (any state) a connection discovered, in discovery-key order after
     /// `after` (a key), at most `limit`: `(key, id)`.
     async fn discovered_by(

@@ -405,6 +405,24 @@ impl Store for Db {
         self.mark_seen_impl(keys, run, at).await
     }
 
+    async fn owned_count(&self, owner: Uuid) -> StoreResult<(u64, u64)> {
+        // Every kind named, so the (kind, active, owner) index answers.
+        let mut s = Sql::new("SELECT COUNT(*) FROM entities WHERE kind IN (");
+        s.bind_list(maestro_model::schema::all().map(|k| k.kind.as_str().to_owned()));
+        s.push(") AND active = TRUE AND owner_id = ")
+            .bind(owner.to_string());
+        let entities = self.pools.fetch_i64(&s).await?;
+        let schedules = self
+            .pools
+            .fetch_i64(&sql!(
+                "SELECT COUNT(*) FROM schedules WHERE owner_id = ?",
+                owner.to_string()
+            ))
+            .await?;
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok((n(entities), n(schedules)))
+    }
+
     async fn discovered_by(
         &self,
         connection: EntityId,

@@ -108,10 +108,17 @@ impl Core {
                 coll.label().to_lowercase()
             )));
         }
-        if let Some(team) = caller.acting_team
-            && caller.team_role(team) < Some(Role::Write)
-        {
-            return Err(CoreError::not_found(format!("team {team}")));
+        if let Some(team) = caller.acting_team {
+            match caller.team_role(team) {
+                // A team is hidden from outsiders; its read members are told why.
+                None => return Err(CoreError::not_found(format!("team {team}"))),
+                Some(role) if role < Role::Write => {
+                    return Err(CoreError::Forbidden(
+                        "you need the write role in this team to create for it".into(),
+                    ));
+                }
+                Some(_) => {}
+            }
         }
         Ok(match (schema.global, caller.acting_team) {
             (true, _) => "Maestro".to_owned(),

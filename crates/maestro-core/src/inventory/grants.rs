@@ -52,6 +52,22 @@ impl Core {
     }
 
     async fn grants_view(&self, rows: &[AclRow]) -> CoreResult<Value> {
+        // A deleted team gives no access any more (teams are not restored): not listed.
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.principal.id).collect();
+        let gone: HashSet<Uuid> = self
+            .store
+            .principals(&ids)
+            .await?
+            .into_iter()
+            .filter(|p| p.kind == PrincipalKind::Team && !p.active)
+            .map(|p| p.id)
+            .collect();
+        let rows: Vec<AclRow> = rows
+            .iter()
+            .filter(|r| r.owner || !gone.contains(&r.principal.id))
+            .cloned()
+            .collect();
+        let rows = &rows[..];
         let names = self.principal_names(rows).await?;
         let owner = rows.iter().find(|r| r.owner).map(|r| {
             let name = match r.principal.kind {
@@ -183,14 +199,26 @@ impl Core {
             .into_iter()
             .map(|p| (p.id, (p.kind, p.active)))
             .collect();
+        // A team the caller does not belong to is not theirs to share with (nor to learn the
+        // name of): new grants to it answer as for an unknown team. Grants already there stay.
+        let visible_team = |id: Uuid| {
+            caller.admin
+                || caller.teams.iter().any(|(t, _)| t.uuid() == id)
+                || old_rows.iter().any(|r| r.principal.id == id)
+        };
         for (i, row) in wanted.iter().enumerate() {
-            match known.get(&row.principal.id) {
-                Some((kind, true)) if *kind == row.principal.kind => {}
-                _ => errors.push(FieldError::new(
-                    format!("grants[{i}]"),
-                    format!("no such {}", row.principal.kind.as_str()),
-                )),
-            }
+            let found = matches!(known.get(&row.principal.id), Some((kind, true)) if *kind == row.principal.kind);
+            let message = match row.principal.kind {
+                PrincipalKind::Team if !(found && visible_team(row.principal.id)) => {
+                    "no such team among yours (share with a team you belong to)"
+                }
+                _ if !found => match row.principal.kind {
+                    PrincipalKind::User => "no such user",
+                    _ => "no such principal",
+                },
+                _ => continue,
+            };
+            errors.push(FieldError::new(format!("grants[{i}]"), message));
         }
         if !errors.is_empty() {
             return Err(CoreError::Invalid(errors));

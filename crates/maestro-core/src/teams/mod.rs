@@ -248,6 +248,35 @@ impl Core {
     pub async fn delete_team(&self, caller: &Caller, id: TeamId) -> CoreResult<()> {
         let (mut team, role) = self.visible_team(caller, id).await?;
         require_team_admin(role)?;
+        // What the team owns would be left to nobody (only installation administrators would
+        // see it, and its schedules would keep running): it goes to another owner first.
+        let (entities, schedules) = self.store.owned_count(id.uuid()).await?;
+        if entities + schedules > 0 {
+            let mut owned = Vec::new();
+            if entities > 0 {
+                owned.push(format!(
+                    "{entities} entit{}",
+                    if entities == 1 { "y" } else { "ies" }
+                ));
+            }
+            if schedules > 0 {
+                owned.push(format!(
+                    "{schedules} schedule{}",
+                    if schedules == 1 { "" } else { "s" }
+                ));
+            }
+            let todo = match (entities > 0, schedules > 0) {
+                (true, true) => {
+                    "give the entities another owner (or delete them) and delete the schedules"
+                }
+                (true, false) => "give them another owner or delete them",
+                _ => "delete them",
+            };
+            return Err(CoreError::Conflict(format!(
+                "the team still owns {}: {todo} first",
+                owned.join(" and ")
+            )));
+        }
         team.active = false;
         team.updated_at = self.now();
         let change = self.team_change(

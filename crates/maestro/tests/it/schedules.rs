@@ -112,6 +112,11 @@ async fn interval_webhook_fires_on_time_and_counts_runs(backend: &str) {
     assert_eq!(hook.count(), runs);
     assert_eq!(s["last_status"], "succeeded");
     assert_eq!(s["enabled"], false);
+    assert_eq!(
+        s["next_run_at"],
+        Value::Null,
+        "a disabled schedule has no next run"
+    );
     let last = jobs.last().unwrap();
     assert_eq!(s["last_run_at"], last["scheduled_for"]);
     assert_eq!(last["result"]["status"], 200);

@@ -11,7 +11,8 @@ backends!(
     grant_matrix_for_every_kind,
     grants_are_validated_and_recorded,
     unreadable_entities_never_appear_as_related,
-    linking_to_an_entity_that_shows_the_link_needs_write_on_it
+    linking_to_an_entity_that_shows_the_link_needs_write_on_it,
+    sharing_with_a_team_takes_belonging_to_it
 );
 
 /// A minimal valid body for each collection (`dc` is a datacenter id for connections).
@@ -450,4 +451,36 @@ async fn grant(app: &TestApp, owner: &User, path: &str, to: &User, role: &str) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn sharing_with_a_team_takes_belonging_to_it(app: &TestApp) {
+    let _admin = app.user("Root").await;
+    let bob = app.user("Bob").await;
+    let eve = app.user("Eve").await;
+    let (_, team) = app
+        .post(
+            &eve.token,
+            "/api/v1/teams",
+            json!({"name": "Eve's secret team"}),
+        )
+        .await;
+    let srv = app
+        .create(&bob.token, "servers", json!({"name": "bob-srv"}))
+        .await;
+    let path = format!("/api/v1/servers/{}/grants", id(&srv));
+    // A team Bob is not in answers as an unknown one: no name learnt, nothing shared.
+    for team_id in [id(&team).to_owned(), uuid::Uuid::now_v7().to_string()] {
+        let body = json!({"grants": [{"team": team_id, "role": "read"}]});
+        let (status, problem) = app
+            .call(reqwest::Method::PUT, &path, Some(&bob.token), Some(&body))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        assert!(!problem.to_string().contains("secret team"), "{problem}");
+        assert_eq!(
+            problem["errors"][0]["message"],
+            "no such team among yours (share with a team you belong to)"
+        );
+    }
+    let (_, list) = app.get(&eve.token, "/api/v1/servers").await;
+    assert_eq!(list["total"], 0);
 }

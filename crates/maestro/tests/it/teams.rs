@@ -163,7 +163,7 @@ async fn entities_owned_by_a_team(app: &TestApp) {
         )
         .await
         .0,
-        StatusCode::NOT_FOUND
+        StatusCode::FORBIDDEN
     );
     assert_eq!(
         app.post(
@@ -200,7 +200,7 @@ async fn entities_owned_by_a_team(app: &TestApp) {
         StatusCode::NO_CONTENT
     );
 
-    // Deleting the team ends its members' access.
+    // A team that still owns something is not deleted: nobody would be left to see it.
     let (_, other) = app
         .post(
             &writer.token,
@@ -208,16 +208,44 @@ async fn entities_owned_by_a_team(app: &TestApp) {
             json!({"name": "team-box-2"}),
         )
         .await;
+    let tpath = format!("/api/v1/teams/{tid}");
+    let (status, problem) = app.delete(&lead.token, &tpath).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("owns 1 entity"),
+        "{problem}"
+    );
     let opath = format!("/api/v1/servers/{}", id(&other));
-    app.call(
-        Method::DELETE,
-        &format!("/api/v1/teams/{tid}"),
-        Some(&lead.token),
-        None,
-    )
-    .await;
     assert_eq!(
-        app.get(&reader.token, &opath).await.0,
+        app.delete(&lead.token, &opath).await.0,
+        StatusCode::NO_CONTENT
+    );
+    // Deleting the team ends the access its grants gave, and they are no longer listed.
+    let mine = app
+        .create(&lead.token, "servers", json!({"name": "lead-box"}))
+        .await;
+    let mpath = format!("/api/v1/servers/{}", id(&mine));
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &format!("{mpath}/grants"),
+            Some(&lead.token),
+            Some(&json!({"grants": [{"team": tid, "role": "read"}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.get(&reader.token, &mpath).await.0, StatusCode::OK);
+    assert_eq!(
+        app.delete(&lead.token, &tpath).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.get(&reader.token, &mpath).await.0,
         StatusCode::NOT_FOUND
     );
+    let (_, grants) = app.get(&lead.token, &format!("{mpath}/grants")).await;
+    assert_eq!(grants["grants"], json!([]), "{grants}");
 }

@@ -157,6 +157,18 @@ async fn teams_and_membership(app: &TestApp) {
             .await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN, "{path}");
     }
+    // The team still owns team-box: refused, with what to do.
+    let refused = lead.post(&format!("{team_path}/delete"), &[]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused.body.contains("still owns 1 entity"),
+        "{}",
+        refused.body
+    );
+    let (status, _) = app
+        .delete(&lena.token, &format!("/api/v1{}", made.location))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
     let deleted = lead.post(&format!("{team_path}/delete"), &[]).await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert_eq!(lead.get(&team_path).await.status, StatusCode::NOT_FOUND);
