@@ -109,6 +109,12 @@ pub enum Target {
         rel: &'static str,
         inverse: bool,
     },
+    /// The name of what a reference beside it points to (`datacenters.name`, which a view fills
+    /// from the datacenter): matches entities related through `rel` to an entity so named.
+    RefName {
+        rel: &'static str,
+        inverse: bool,
+    },
     /// `discovery.connection`: entities the given connections discovered.
     DiscoveredBy,
 }
@@ -376,6 +382,21 @@ fn resolve_filter_target(schema: &KindSchema, name: &str) -> Option<(Target, Lea
     for (i, seg) in segments.iter().enumerate() {
         let field = fields.iter().find(|f| f.name == *seg)?;
         let last = i + 1 == segments.len();
+        // The `name` beside a reference is the referenced entity's, not stored with this one.
+        if last
+            && i > 0
+            && *seg == "name"
+            && let Some(spec) = fields.iter().find_map(|f| match f.ty {
+                Ty::Ref(spec) if !spec.many => Some(spec),
+                _ => None,
+            })
+        {
+            let target = Target::RefName {
+                rel: spec.rel,
+                inverse: spec.inverse,
+            };
+            return Some((target, Leaf::Field(field)));
+        }
         if let Ty::Ref(spec) = field.ty {
             // `deps` or `deps.id` filter by related id.
             let rest = &segments[i + 1..];

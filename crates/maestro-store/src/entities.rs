@@ -410,6 +410,32 @@ fn filter(d: Dialect, access: &Access, f: &Filter) -> Sql {
             s.push(if f.op == Op::Ne { "), FALSE)" } else { "))" });
             s
         }
+        Target::RefName { rel, inverse } => {
+            let (me, other) = if *inverse {
+                ("dst_id", "src_id")
+            } else {
+                ("src_id", "dst_id")
+            };
+            // `ne` and a missing name both mean: related to no readable entity so named.
+            let negate = f.op == Op::Ne
+                || (f.op == Op::Exists && matches!(f.values[0], Scalar::Bool(false)));
+            let mut s = Sql::new(if negate { "NOT EXISTS" } else { "EXISTS" });
+            s.push(&format!(
+                " (SELECT 1 FROM relations r JOIN entities p ON p.id = r.{other} WHERE r.{me} = e.id AND "
+            ));
+            s.append(access_clause(access, "p"));
+            s.push(" AND r.rel = ").bind(*rel);
+            if f.op != Op::Exists {
+                let mut positive = f.clone();
+                if f.op == Op::Ne {
+                    positive.op = Op::Eq;
+                }
+                s.push(" AND ")
+                    .append(compare(d, "p.name", "p.name", &positive));
+            }
+            s.push(")");
+            s
+        }
         Target::Ref { rel, inverse } => {
             let (me, other) = if *inverse {
                 ("dst_id", "src_id")
@@ -448,7 +474,7 @@ pub fn order_by(d: Dialect, sort: &[Sort]) -> String {
                 ..
             } => json_value(d, path),
             Target::Json { path, .. } => json_text(d, path),
-            Target::Ref { .. } | Target::DiscoveredBy => continue,
+            Target::Ref { .. } | Target::RefName { .. } | Target::DiscoveredBy => continue,
         };
         // Missing values last either way. SQLite puts NULLs first ascending and last
         // descending, and only walks an index in an order it would produce itself.

@@ -63,7 +63,7 @@ pub fn walk_index(kind: Kind, q: &ListQuery, total: u64) -> Option<Walk> {
     let sorted_inside = |key: &Sort| match &key.target {
         Target::Column(c) => matches!(c, Column::Name | Column::CreatedAt | Column::UpdatedAt),
         Target::Json { path, .. } => indexes::facets(kind).contains(&path.join(".")),
-        Target::Ref { .. } | Target::DiscoveredBy => false,
+        Target::Ref { .. } | Target::RefName { .. } | Target::DiscoveredBy => false,
     };
     if let Some((_, facet)) = &narrowed
         && (total < WALK_MIN || (*facet && sorted_inside(key)))

@@ -85,6 +85,33 @@ async fn reference_filters(app: &TestApp) {
     );
     assert_eq!(s("datacenters.id[exists]=true").await, ["bravo", "delta"]);
     assert_eq!(s(&format!("datacenters.id={web}")).await, NONE);
+    // The datacenter's name, as the server's view shows it (not stored with the server).
+    assert_eq!(s("datacenters.name=dc-one").await, ["delta"]);
+    assert_eq!(
+        s("datacenters.name[contains]=DC-").await,
+        ["bravo", "delta"]
+    );
+    assert_eq!(s("datacenters.name[in]=dc-two,dc-three").await, ["bravo"]);
+    assert_eq!(
+        s("datacenters.name[ne]=dc-one").await,
+        ["alpha", "bravo", "charlie", "echo"]
+    );
+    assert_eq!(
+        s("datacenters.name[exists]=false").await,
+        ["alpha", "charlie", "echo"]
+    );
+    // A datacenter the caller cannot read names nothing for them.
+    let other = app.user("Stranger").await;
+    assert_eq!(
+        names(
+            app,
+            &other.token,
+            "servers",
+            "datacenters.name=dc-one".into()
+        )
+        .await,
+        NONE
+    );
     let a = |text: &str| names(app, &u.token, "applications", text.to_owned());
     assert_eq!(a(&format!("deps.id={web}")).await, ["api", "worker"]);
     assert_eq!(a(&format!("deps.id={api}")).await, ["worker"]);
