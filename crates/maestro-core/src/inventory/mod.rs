@@ -405,10 +405,16 @@ impl Core {
             let visible = self.store.relations(&access, &[id]).await?;
             for r in refs::current_refs(rec.kind, rec.family.as_deref(), id, &visible) {
                 if !r.targets.is_empty() {
-                    let old = compose(&Map::new(), std::slice::from_ref(&r));
-                    let top = r.path.split('.').next().unwrap_or_default();
-                    let old_value = old.get(top).cloned().unwrap_or(Value::Null);
-                    changes.push(json!({"path": top, "old": old_value, "new": null}));
+                    // At the reference's own path (`datacenters.id`): the rest of an object
+                    // holding it (`datacenters.region`) stays in the document.
+                    let old = Value::Object(compose(&Map::new(), std::slice::from_ref(&r)));
+                    let old_value = r
+                        .path
+                        .split('.')
+                        .try_fold(&old, |v, seg| v.get(seg))
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    changes.push(json!({"path": r.path, "old": old_value, "new": null}));
                 }
             }
             let edits = refs::detach_all(id, &all_rows);

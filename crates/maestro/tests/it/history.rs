@@ -13,6 +13,7 @@ backends!(
     entries_are_attributed_newest_first_and_paged,
     history_is_as_private_as_the_entity,
     writes_that_change_nothing_record_nothing,
+    a_deletion_records_each_detached_reference_at_its_path,
 );
 
 fn server() -> Value {
@@ -226,4 +227,39 @@ async fn writes_that_change_nothing_record_nothing(app: &TestApp) {
         ops(&history(app, t, "servers", &sid).await),
         ["delete", "create"]
     );
+}
+
+async fn a_deletion_records_each_detached_reference_at_its_path(app: &TestApp) {
+    let u = app.user("Alice").await;
+    let t = &u.token;
+    let dc = id(&app
+        .create(
+            t,
+            "datacenters",
+            json!({"name": "dc-paris", "provider": "Own"}),
+        )
+        .await);
+    let mut body = server();
+    body["datacenters"] = json!({"id": dc, "region": "eu-west-3"});
+    let sid = id(&app.create(t, "servers", body).await);
+    let app_id = id(&app
+        .create(t, "applications", json!({"name": "shop", "servers": [sid]}))
+        .await);
+    let path = format!("/api/v1/servers/{sid}");
+    assert_eq!(app.delete(t, &path).await.0, StatusCode::NO_CONTENT);
+    let h = history(app, t, "servers", &sid).await;
+    let deletion = h[0]["changes"].as_array().unwrap();
+    let at = |p: &str| deletion.iter().find(|c| c["path"] == p).cloned();
+    assert_eq!(at("active").unwrap()["new"], false);
+    assert_eq!(
+        at("datacenters.id"),
+        Some(json!({"path": "datacenters.id", "old": dc, "new": null}))
+    );
+    assert!(
+        at("datacenters").is_none(),
+        "the region stays: {deletion:?}"
+    );
+    assert_eq!(at("applications").unwrap()["old"][0]["id"], app_id.as_str());
+    let (_, deleted) = app.get(t, &path).await;
+    assert_eq!(deleted["datacenters"]["region"], "eu-west-3");
 }
