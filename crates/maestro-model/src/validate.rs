@@ -11,6 +11,10 @@ use crate::schema::{Field, KindSchema, RefSpec, Ty};
 use crate::{EntityId, FieldError};
 
 /// Keys the server owns. They may appear in a body (clients send back what they read) and are ignored.
+/// Text fields up to this many characters are one line (the forms show them as inputs,
+/// longer ones as text areas).
+pub const ONE_LINE_MAX: usize = 250;
+
 pub const READ_ONLY: &[&str] = &[
     "id",
     "kind",
@@ -277,12 +281,20 @@ impl Validator {
                     self.err(path, format!("must be at most {max} characters"));
                     return None;
                 }
-                // NUL and other control characters break exports, terminals and other tools;
-                // line breaks and tabs are text.
-                if s.chars()
-                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-                {
-                    self.err(path, "must not contain control characters");
+                // NUL and other control characters break exports, terminals and other tools.
+                // Line breaks and tabs are text in long fields (descriptions, notes); short
+                // ones — names, hostnames, tags — are one line, as the forms show them.
+                let one_line = *max <= ONE_LINE_MAX;
+                let allowed = |c: char| !one_line && matches!(c, '\n' | '\r' | '\t');
+                if s.chars().any(|c| c.is_control() && !allowed(c)) {
+                    self.err(
+                        path,
+                        if one_line {
+                            "must be one line, without tabs or other control characters"
+                        } else {
+                            "must not contain control characters"
+                        },
+                    );
                     return None;
                 }
                 ok(value)

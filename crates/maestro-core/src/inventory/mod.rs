@@ -247,7 +247,9 @@ impl Core {
         let current = compose(&rec.data, &current_refs);
         let mut merged = Value::Object(current.clone());
         merge_patch(&mut merged, patch);
-        let merged = merged.as_object().cloned().unwrap_or_default();
+        let mut merged = merged.as_object().cloned().unwrap_or_default();
+        // A server's name removed falls back to its hostname, as on creation.
+        prepare::fixups(rec.kind, &mut merged);
         let family = prepare::family_for_update(coll, &merged)?;
         let validated = prepare::validate_doc(
             rec.kind,

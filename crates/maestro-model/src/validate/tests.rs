@@ -169,12 +169,21 @@ fn text_refuses_control_characters_but_keeps_line_breaks() {
             None,
             json!({"name": "web", "hostname": "web\u{0}01"})
         ),
-        ["hostname: must not contain control characters"]
+        ["hostname: must be one line, without tabs or other control characters"]
     );
     assert_eq!(
         errors(Kind::Server, None, json!({"name": "web\u{1b}[31m"})),
-        ["name: must not contain control characters"]
+        ["name: must be one line, without tabs or other control characters"]
     );
     let multi_line = json!({"name": "web", "description": "line one\r\nline two\ttabbed"});
     assert!(errors(Kind::Application, None, multi_line).is_empty());
+    // Short fields are one line.
+    assert_eq!(
+        errors(
+            Kind::Server,
+            None,
+            json!({"name": "web", "hostname": "line\nbreak\tx"})
+        ),
+        ["hostname: must be one line, without tabs or other control characters"]
+    );
 }

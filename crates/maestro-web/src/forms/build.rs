@@ -143,7 +143,7 @@ impl Builder<'_> {
         v: Option<&Value>,
     ) -> Option<FieldView> {
         let control = match &f.ty {
-            Ty::Str { max, .. } if *max > 250 => Control::Area {
+            Ty::Str { max, .. } if *max > maestro_model::validate::ONE_LINE_MAX => Control::Area {
                 value: text_of(v),
                 max: *max,
             },

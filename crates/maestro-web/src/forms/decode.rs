@@ -100,7 +100,9 @@ pub fn scalar(ty: &Ty, raw: &str) -> Value {
             "false" => Value::Bool(false),
             _ => Value::String(text.to_owned()),
         },
-        Ty::Str { max, .. } if *max > 250 => Value::String(raw.trim_end().to_owned()),
+        Ty::Str { max, .. } if *max > maestro_model::validate::ONE_LINE_MAX => {
+            Value::String(raw.trim_end().to_owned())
+        }
         _ => Value::String(text.to_owned()),
     }
 }
