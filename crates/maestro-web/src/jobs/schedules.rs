@@ -10,7 +10,7 @@ use axum::response::Response;
 use maestro_core::CoreError;
 use maestro_core::jobs::webhook::METHODS;
 use maestro_core::jobs::{Jobs, ScheduleId};
-use maestro_model::FieldError;
+use maestro_model::{FieldError, Role};
 use serde_json::{Value, json};
 
 use super::form::{ScheduleForm, merge_diff};
@@ -71,6 +71,9 @@ struct FormPage {
     methods: [&'static str; 6],
     /// Other schedules this one can chain: (id, name).
     others: Vec<(String, String)>,
+    /// The caller may change and run it (a new one: yes); `can_delete`, delete it.
+    can_write: bool,
+    can_delete: bool,
     runs: Vec<Run>,
     /// Run count, last and next run, last error (edit page).
     facts: Vec<(&'static str, String)>,
@@ -154,6 +157,10 @@ async fn form_page(
         })
         .collect();
     let (mut runs, mut facts) = (Vec::new(), Vec::new());
+    let role = match id {
+        Some(id) => jobs.visible_schedule(&auth.caller, id).await?.1,
+        None => Role::Admin,
+    };
     if let Some(id) = id {
         let s = jobs.get_schedule(&auth.caller, id).await?;
         facts = vec![
@@ -213,6 +220,8 @@ async fn form_page(
         periods: PERIODS,
         methods: METHODS,
         others,
+        can_write: role >= Role::Write,
+        can_delete: role >= Role::Admin,
         runs,
         facts,
     })?;

@@ -151,3 +151,41 @@ async fn schedule_pages_create_edit_toggle_run_and_show_jobs() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// A team's read member sees its schedule without controls they could not use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_sees_a_schedule_without_its_controls() {
+    let app = TestApp::sqlite().await;
+    let (mut lead, lead_user) = signed_in(&app, "Lead").await;
+    let (mut reader, reader_user) = signed_in(&app, "Reader").await;
+    let (_, team) = app
+        .post(&lead_user.token, "/api/v1/teams", json!({"name": "Ops"}))
+        .await;
+    let tid = team["id"].as_str().unwrap();
+    let (status, _) = app
+        .post(
+            &lead_user.token,
+            &format!("/api/v1/teams/{tid}/members"),
+            json!({"user": reader_user.id, "role": "read"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, s) = app
+        .post(
+            &lead_user.token,
+            "/api/v1/schedules",
+            json!({"name": "team ping", "url": "http://127.0.0.1:9/", "team": tid,
+                   "interval": {"every": 1, "period": "days"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{s}");
+    let path = format!("/schedules/{}", s["id"].as_str().unwrap());
+    let page = reader.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("You can read this schedule"));
+    assert!(page.body.contains(r#"<fieldset class="bare" disabled>"#));
+    assert!(!page.body.contains("Run now") && !page.body.contains(">Save<"));
+    let page = lead.get(&path).await;
+    assert!(page.body.contains("Run now") && page.body.contains(">Save<"));
+    assert!(!page.body.contains("You can read this schedule"));
+}
