@@ -71,6 +71,8 @@ struct ListPage {
     total: u64,
     page: u32,
     pages: u64,
+    /// The last page, when this one is past it.
+    past_end: Option<String>,
     prev: Option<String>,
     next: Option<String>,
     error: Option<String>,
@@ -173,8 +175,11 @@ pub async fn page(
         "updated_at",
         "Updated".into(),
     ));
-    let rows = items.iter().map(|item| row(coll, item, &cols)).collect();
+    let rows: Vec<_> = items.iter().map(|item| row(coll, item, &cols)).collect();
     let pages = total.div_ceil(u64::from(limit.max(1))).max(1);
+    // A page after the last (an old link, a shrunk list): say so, and lead back.
+    let past_end =
+        (rows.is_empty() && total > 0).then(|| url(seg, &with(&pairs, "page", &pages.to_string())));
     let prev = (page > 1).then(|| url(seg, &with(&pairs, "page", &(page - 1).to_string())));
     let next =
         (u64::from(page) < pages).then(|| url(seg, &with(&pairs, "page", &(page + 1).to_string())));
@@ -211,6 +216,7 @@ pub async fn page(
         pages,
         prev,
         next,
+        past_end,
         error,
     })
 }

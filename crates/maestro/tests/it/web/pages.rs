@@ -239,6 +239,15 @@ async fn references_are_searched_and_kept(app: &TestApp) {
     assert!(found.body.contains("lb-target-1") && found.body.contains(&id(&web)));
     let none = b.get("/ui/refs/server?_q=10.9.8&_by=hostname").await;
     assert!(none.body.contains("Nothing found"));
+    // A page past the end says so and leads back, instead of "Nothing found".
+    let past = b.get("/servers?page=99").await;
+    assert!(
+        past.body
+            .contains("Page 99 is past the end: 1 found on 1 page.")
+            && past.body.contains(r#"href="/servers?page=1""#),
+        "{}",
+        past.body
+    );
     let lb = b
         .post(
             "/loadbalancers",
