@@ -337,6 +337,7 @@ async function apiToken(ctx) {
   check(secret.startsWith("mt_"), "the new token is shown");
   await page.getByRole("button", { name: "Copy" }).click();
   await page.locator("[data-copy-status]", { hasText: /Cop|Selected/ }).waitFor();
+  ctx.secret = secret;
   const res = await page.request.get(base + "/api/v1/me", { headers: { authorization: `Bearer ${secret}` } });
   check(res.ok() && (await res.json()).email === ctx.email, "the token works for the API");
   await shot(ctx, "api-tokens");
@@ -350,6 +351,22 @@ async function apiToken(ctx) {
   await page.locator(".flash-ok", { hasText: "profile is saved" }).waitFor();
   check((await page.locator("#p-city").inputValue()) === "Porto", "the profile keeps the city");
   await shot(ctx, "profile");
+}
+
+// A job queued elsewhere (a script, a schedule) appears on the jobs page without a reload.
+async function liveJobs(ctx) {
+  const { page } = ctx;
+  await page.goto(base + "/jobs");
+  await page.locator("html[data-live=open]").waitFor({ state: "attached" });
+  const headers = { authorization: `Bearer ${ctx.secret}` };
+  const name = `live-${ctx.stamp}`;
+  const made = await page.request.post(base + "/api/v1/schedules", {
+    headers, data: { name, module: "noop", interval: { every: 1, period: "days" } },
+  });
+  check(made.status() === 201, `the schedule is created (${made.status()})`);
+  const run = await page.request.post(`${base}/api/v1/schedules/${(await made.json()).id}/run`, { headers, data: {} });
+  check(run.status() === 202, `the run is queued (${run.status()})`);
+  await page.locator("#jobs-list a", { hasText: name }).waitFor();
 }
 
 async function switchTheme(ctx) {
@@ -534,7 +551,7 @@ async function phoneMenu(ctx) {
 
 const STEPS = [
   register, createDatacenter, createServer, findServer, editServer, seeHistory,
-  shareWithTeammate, apiToken, switchTheme,
+  shareWithTeammate, apiToken, liveJobs, switchTheme,
   createDatabase, createLoadBalancer, createApplication, createResource, connectAccount, morePages, phoneMenu,
 ];
 

@@ -1,6 +1,7 @@
 // Live notifications: the event stream (/api/v1/events, authenticated by the session cookie)
 // becomes toasts for finished jobs, disabled schedules and inventory changes, and updates job
-// progress and status wherever the page shows them ([data-job] rows, a job's page), and fetches
+// progress and status wherever the page shows them ([data-job] rows, a job's page; a list marked
+// [data-new-jobs] is fetched again when a job it lacks appears), and fetches
 // again the parts of a page that follow a job ([data-refresh-on] job ids) when it ends. Also the
 // schedule form's module and period-type sections. Nothing here is evaluated from markup.
 (function () {
@@ -93,6 +94,10 @@
   function onEvent(type, d) {
     if (type === "job.progress") return showJob(d);
     if (type === "job.status") {
+      // A job this list does not show yet (just queued): the list is fetched again.
+      if (!document.querySelector('[data-job="' + CSS.escape(d.id) + '"]')) {
+        document.querySelectorAll("[data-new-jobs]").forEach(refresh);
+      }
       showJob(d);
       const page = document.querySelector("[data-job-page]");
       if (FINAL.includes(d.status)) {
@@ -118,6 +123,8 @@
   function stream() {
     if (!document.getElementById("nav") || !window.EventSource) return;
     const es = new EventSource("/api/v1/events");
+    // Marks the page as following events (scripts and the browser test wait for it).
+    es.addEventListener("open", () => { document.documentElement.dataset.live = "open"; });
     ["job.status", "job.progress", "schedule.updated", "entity.created", "entity.updated", "entity.deleted", "entity.restored"]
       .forEach((type) => es.addEventListener(type, (e) => {
         try {
