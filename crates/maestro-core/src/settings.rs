@@ -31,6 +31,16 @@ impl Core {
         Ok(json!({"key": key, "value": value}))
     }
 
+    /// A setting's history, newest first (every account can read settings, so their history).
+    pub async fn setting_history(
+        &self,
+        key: &str,
+        pairs: &[(String, String)],
+    ) -> CoreResult<crate::Page<Value>> {
+        self.get_setting(key).await?;
+        self.subject_history("setting", key, pairs).await
+    }
+
     /// Replaces a setting's value (administrators only). The shape must stay an object whose
     /// values are lists of strings, objects or lists, as seeded.
     pub async fn put_setting(&self, caller: &Caller, key: &str, body: &Value) -> CoreResult<Value> {
@@ -53,11 +63,8 @@ impl Core {
                 ));
             }
         };
-        if std::mem::discriminant(&value) != std::mem::discriminant(&old) {
-            return Err(CoreError::invalid(
-                "value",
-                "must keep the shape of the current value",
-            ));
+        if let Err((path, message)) = same_shape(&old, &value, "value") {
+            return Err(CoreError::invalid(path, message));
         }
         if serde_json::to_vec(&value)
             .map(|v| v.len())
@@ -96,5 +103,66 @@ impl Core {
             .put_setting(key, &value, now, false, Some(&change))
             .await?;
         Ok(json!({"key": key, "value": value}))
+    }
+}
+
+/// Whether `new` has the shape of `old`, the current value: the same JSON types, lists whose
+/// items look like the current ones, and objects whose entries do — an entry under a key the
+/// current value lacks (a new provider's regions) looks like the others. `Err` names the first
+/// path that does not, and what it should be.
+fn same_shape(old: &Value, new: &Value, path: &str) -> Result<(), (String, String)> {
+    let kind = |v: &Value| match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    };
+    if std::mem::discriminant(old) != std::mem::discriminant(new) {
+        return Err((path.to_owned(), format!("must be {}, as before", kind(old))));
+    }
+    match (old, new) {
+        (Value::Array(o), Value::Array(n)) => match o.first() {
+            Some(template) => n
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, item)| same_shape(template, item, &format!("{path}[{i}]"))),
+            None => Ok(()),
+        },
+        (Value::Object(o), Value::Object(n)) => {
+            n.iter()
+                .try_for_each(|(k, v)| match o.get(k).or_else(|| o.values().next()) {
+                    Some(template) => same_shape(template, v, &format!("{path}.{k}")),
+                    None => Ok(()),
+                })
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_value_keeps_the_shape_of_the_current_one() {
+        let regions = json!({"AWS": [{"name": "us-east-1", "zones": ["us-east-1a"]}], "Azure": []});
+        let ok = json!({"AWS": [], "OVH": [{"name": "gra", "zones": []}]});
+        assert_eq!(same_shape(&regions, &ok, "value"), Ok(()));
+        let err = |v: Value| same_shape(&regions, &v, "value").unwrap_err();
+        assert_eq!(
+            err(json!({"x": 1})),
+            ("value.x".into(), "must be a list, as before".into())
+        );
+        assert_eq!(err(json!({"AWS": "x"})).0, "value.AWS");
+        assert_eq!(
+            err(json!({"AWS": [{"name": "a", "zones": "z"}]})),
+            (
+                "value.AWS[0].zones".into(),
+                "must be a list, as before".into()
+            )
+        );
+        assert_eq!(err(json!(["AWS"])).1, "must be an object, as before");
     }
 }

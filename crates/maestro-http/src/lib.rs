@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/discovery/providers", get(discovery::providers))
         .route("/settings", get(settings::list))
         .route("/settings/{key}", get(settings::get).put(settings::put))
+        .route("/settings/{key}/history", get(settings::history))
         .route("/openapi.json", get(openapi::document))
         .route("/version", get(meta::version))
         .route("/dashboard", get(meta::dashboard))

@@ -14,3 +14,8 @@ pub mod schedules;
 pub mod settings;
 pub mod teams;
 pub mod users;
+
+/// A page of results (`{items, total, page, limit}`) as the JSON answer.
+pub(crate) fn page_json<T: serde::Serialize>(page: T) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::to_value(page).unwrap_or_default())
+}

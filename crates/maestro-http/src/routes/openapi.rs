@@ -427,7 +427,25 @@ fn settings_paths(paths: &mut Map<String, Value>) {
     );
     paths.insert(
         "/api/v1/settings/{key}".into(),
-        json!({"parameters": [key], "get": get, "put": put}),
+        json!({"parameters": [key.clone()], "get": get, "put": put}),
+    );
+    let mut history = op(
+        "Settings",
+        "A setting's change history, newest first",
+        responses(
+            vec![("200", ok("A page of changes", page_schema("Change")))],
+            &[400, 401, 404],
+        ),
+    );
+    history.insert(
+        "parameters".into(),
+        json!([
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}]),
+    );
+    paths.insert(
+        "/api/v1/settings/{key}/history".into(),
+        json!({"parameters": [key], "get": history}),
     );
 }
 

@@ -12,10 +12,7 @@ use super::jobs::{path_id, service};
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Auth, JsonBody, PathParams, QueryPairs};
-
-fn page_json<T: serde::Serialize>(page: T) -> Json<Value> {
-    Json(serde_json::to_value(page).unwrap_or_default())
-}
+use crate::routes::page_json;
 
 pub async fn list(
     State(s): State<AppState>,

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::extract::{Auth, JsonBody, PathParams};
+use crate::extract::{Auth, JsonBody, PathParams, QueryPairs};
 
 pub async fn list(State(s): State<AppState>, _auth: Auth) -> ApiResult<Json<Value>> {
     Ok(Json(s.core.list_settings().await?))
@@ -24,5 +24,16 @@ pub async fn put(
 ) -> ApiResult<Json<Value>> {
     Ok(Json(
         s.core.put_setting(&auth.caller, p.get(0), &body).await?,
+    ))
+}
+
+pub async fn history(
+    State(s): State<AppState>,
+    _auth: Auth,
+    p: PathParams,
+    QueryPairs(q): QueryPairs,
+) -> ApiResult<Json<Value>> {
+    Ok(crate::routes::page_json(
+        s.core.setting_history(p.get(0), &q).await?,
     ))
 }

@@ -12,15 +12,12 @@ use super::inventory;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, JsonBody, PathParams, QueryPairs, Upload};
+use crate::routes::page_json;
 
 fn team_id(p: &PathParams) -> ApiResult<TeamId> {
     p.get(0)
         .parse()
         .map_err(|_| ApiError::bad_request("not a valid team id"))
-}
-
-fn page_json<T: serde::Serialize>(page: T) -> Json<Value> {
-    Json(serde_json::to_value(page).unwrap_or_default())
 }
 
 pub async fn list(

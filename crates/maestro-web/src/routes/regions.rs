@@ -29,6 +29,8 @@ struct RegionsPage {
     admin: bool,
     providers: Vec<Provider>,
     message: Option<String>,
+    history: Vec<crate::routes::entity::Entry>,
+    history_total: u64,
 }
 
 fn input(name: String, label: &str, value: String) -> FieldView {
@@ -145,11 +147,13 @@ fn rebuild(old: &Value, form: &FormData) -> Value {
 }
 
 async fn page(
+    core: &maestro_core::Core,
     auth: &Authed,
     value: &Value,
     message: Option<String>,
     status: StatusCode,
 ) -> WebResult<Response> {
+    let (history, history_total) = super::settings::recent_history(core, "regions").await?;
     let mut res = render(&RegionsPage {
         chrome: auth
             .chrome
@@ -158,6 +162,8 @@ async fn page(
         admin: auth.caller.admin,
         providers: providers(value),
         message,
+        history,
+        history_total,
     })?;
     *res.status_mut() = status;
     Ok(res)
@@ -166,7 +172,7 @@ async fn page(
 /// `GET /settings/regions`.
 pub async fn regions_page(State(state): State<WebState>, auth: Authed) -> WebResult<Response> {
     let s = state.core.get_setting("regions").await?;
-    page(&auth, &s["value"], None, StatusCode::OK).await
+    page(&state.core, &auth, &s["value"], None, StatusCode::OK).await
 }
 
 /// `POST /settings/regions`.
@@ -195,7 +201,14 @@ pub async fn regions_save(
                 .map(|x| format!("{}: {}", x.field, x.message))
                 .collect::<Vec<_>>()
                 .join("; ");
-            page(&auth, &value, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+            page(
+                &state.core,
+                &auth,
+                &value,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

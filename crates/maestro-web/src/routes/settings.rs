@@ -7,13 +7,17 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use maestro_core::CoreError;
+use std::collections::HashMap;
+
+use maestro_core::{Core, CoreError};
 use serde_json::{Value, json};
 
 use super::setting_values::{Part, parts, rebuild};
 use crate::WebState;
 use crate::chrome::{Authed, Chrome, render};
 use crate::error::WebResult;
+use crate::identity::history::{page_query, timeline};
+use crate::routes::entity::Entry;
 use crate::session::{self, Flash, Form};
 
 /// What each seeded setting is for.
@@ -61,6 +65,14 @@ struct EditPage {
     admin: bool,
     parts: Vec<Part>,
     message: Option<String>,
+    history: Vec<Entry>,
+    history_total: u64,
+}
+
+/// The latest changes of a setting (who changed what, when), shown under its editor.
+pub(super) async fn recent_history(core: &Core, key: &str) -> WebResult<(Vec<Entry>, u64)> {
+    let page = core.setting_history(key, &page_query(1)).await?;
+    Ok((timeline(&page, &HashMap::new()), page.total))
 }
 
 /// `GET /settings`.
@@ -88,6 +100,7 @@ pub async fn index(State(state): State<WebState>, auth: Authed) -> WebResult<Res
 }
 
 async fn edit_page(
+    core: &Core,
     auth: &Authed,
     key: &str,
     value: &Value,
@@ -98,6 +111,7 @@ async fn edit_page(
     if let Some(obj) = value.as_object() {
         parts("", obj, &mut list);
     }
+    let (history, history_total) = recent_history(core, key).await?;
     let mut res = render(&EditPage {
         chrome: auth
             .chrome
@@ -109,6 +123,8 @@ async fn edit_page(
         admin: auth.caller.admin,
         parts: list,
         message,
+        history,
+        history_total,
     })?;
     *res.status_mut() = status;
     Ok(res)
@@ -124,7 +140,7 @@ pub async fn option_page(
         return Ok(session::redirect("/settings/regions"));
     }
     let s = state.core.get_setting(&key).await?;
-    edit_page(&auth, &key, &s["value"], None, StatusCode::OK).await
+    edit_page(&state.core, &auth, &key, &s["value"], None, StatusCode::OK).await
 }
 
 /// `POST /settings/options/{key}`.
@@ -144,6 +160,7 @@ pub async fn option_save(
     let value = Value::Object(rebuild("", old, &form, &mut errors));
     if !errors.is_empty() {
         return edit_page(
+            &state.core,
             &auth,
             &key,
             &value,
@@ -172,6 +189,7 @@ pub async fn option_save(
                 .collect::<Vec<_>>()
                 .join("; ");
             edit_page(
+                &state.core,
                 &auth,
                 &key,
                 &value,

@@ -78,6 +78,42 @@ async fn settings_are_seeded_and_admins_edit_them(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Each entry keeps the shape of the current ones: the regions cannot be wiped by a typo.
+    for (bad, field) in [
+        (json!({"value": {"x": 1}}), "value.x"),
+        (json!({"value": {"AWS": "x"}}), "value.AWS"),
+        (
+            json!({"value": {"AWS": [{"name": "a", "zones": "a1"}]}}),
+            "value.AWS[0].zones",
+        ),
+    ] {
+        let (status, problem) = app
+            .call(
+                Method::PUT,
+                "/api/v1/settings/regions",
+                Some(&admin.token),
+                Some(&bad),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    let (_, after) = app.get(&user.token, "/api/v1/settings/regions").await;
+    assert_eq!(after, regions, "refused changes change nothing");
+    // Every change is in the setting's history, readable by every account.
+    let (status, history) = app
+        .get(&user.token, "/api/v1/settings/env_options/history")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(history["total"], 1);
+    assert_eq!(history["items"][0]["actor"]["name"], "Admin");
+    assert_eq!(history["items"][0]["op"], "update");
+    assert_eq!(
+        app.get(&user.token, "/api/v1/settings/nope/history")
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
     let (status, _) = app
         .call(
             Method::PUT,

@@ -40,6 +40,11 @@ async fn settings_pages_edit_option_lists() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let regions = admin.get("/settings/regions").await;
     assert!(regions.body.contains("us-east-1"));
+    assert!(regions.body.contains("History (0)"));
+    // Who changed a setting, and what, is under its editor for everyone.
+    let page = other.get("/settings/options/env_options").await;
+    assert!(page.body.contains("History (1)"), "{}", page.body);
+    assert!(page.body.contains("Qualification"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
