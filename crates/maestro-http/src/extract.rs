@@ -211,6 +211,25 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        // A form upload wraps the image in multipart framing: say what to send instead of
+        // "not an image".
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| {
+                t.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("multipart/")
+            });
+        if form {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+                "send the image itself as the request body (e.g. curl --data-binary @me.png \
+                 -H 'content-type: image/png'), not as a multipart form",
+            ));
+        }
         let mut body = req.into_body().into_data_stream();
         let mut kept = BytesMut::new();
         let mut read = 0;

@@ -1,6 +1,7 @@
 //! Team membership: who is in a team and with which role. Every change is in the team's
 //! history; a team always keeps at least one administrator.
 
+use maestro_model::query::PageRequest;
 use maestro_model::{FieldError, Role, TeamId, UserId};
 use serde_json::{Value, json};
 
@@ -9,19 +10,36 @@ use crate::accounts::{as_object, reject_unknown};
 use crate::{Caller, Core, CoreError, CoreResult, Page};
 
 impl Core {
-    pub async fn team_members(&self, caller: &Caller, id: TeamId) -> CoreResult<Page<Value>> {
+    /// A team's members, by name, a page at a time (`page`, `limit` as every list).
+    pub async fn team_members(
+        &self,
+        caller: &Caller,
+        id: TeamId,
+        pairs: &[(String, String)],
+    ) -> CoreResult<Page<Value>> {
+        let mut errors = Vec::new();
+        let page = PageRequest::parse(pairs, &mut errors);
+        for (k, _) in pairs.iter().filter(|(k, _)| k != "page" && k != "limit") {
+            errors.push(FieldError::new(k, "unknown parameter (use page, limit)"));
+        }
+        if !errors.is_empty() {
+            return Err(CoreError::Invalid(errors));
+        }
         self.visible_team(caller, id).await?;
         let members = self.store.members(id).await?;
+        let total = members.len() as u64;
+        let skip = (u64::from(page.page) - 1).saturating_mul(u64::from(page.limit));
         let items: Vec<Value> = members
             .iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(page.limit as usize)
             .map(|m| json!({"user": m.user, "name": m.name, "email": m.email, "role": m.role}))
             .collect();
-        let total = items.len() as u64;
         Ok(Page {
             items,
             total,
-            page: 1,
-            limit: total.max(1) as u32,
+            page: page.page,
+            limit: page.limit,
         })
     }
 

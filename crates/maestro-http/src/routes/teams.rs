@@ -63,9 +63,10 @@ pub async fn members(
     State(s): State<AppState>,
     auth: Auth,
     p: PathParams,
+    QueryPairs(q): QueryPairs,
 ) -> ApiResult<Json<Value>> {
     Ok(page_json(
-        s.core.team_members(&auth.caller, team_id(&p)?).await?,
+        s.core.team_members(&auth.caller, team_id(&p)?, &q).await?,
     ))
 }
 

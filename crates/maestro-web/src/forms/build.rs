@@ -103,6 +103,11 @@ fn text_of(v: Option<&Value>) -> String {
 }
 
 impl Builder<'_> {
+    /// A server's name may be left out: it defaults to the hostname (`prepare::fixups`).
+    fn named_by_hostname(&self, path: &str) -> bool {
+        path == "name" && self.coll == Collection::Servers
+    }
+
     fn datalist(&mut self, source: Source) -> String {
         let id = dom_id(&format!("dl {source:?}")).replacen("f-", "dl-", 1);
         if !self.datalists.iter().any(|d| d.id == id) {
@@ -125,8 +130,12 @@ impl Builder<'_> {
             name: path.to_owned(),
             id: dom_id(path),
             label: hints::label(f.name),
-            help: f.doc,
-            required: f.required,
+            help: if self.named_by_hostname(path) {
+                "Defaults to the hostname."
+            } else {
+                f.doc
+            },
+            required: f.required && !self.named_by_hostname(path),
             error: self.errors.get(path).cloned(),
             hidden: engine.is_some_and(|e| e != self.engine),
             engine,

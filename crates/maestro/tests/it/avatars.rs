@@ -98,6 +98,21 @@ async fn exercise(app: &TestApp) -> User {
     )
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, problem) = upload(
+        app,
+        &user.token,
+        "/api/v1/me/avatar",
+        b"--x\r\ncontent-disposition: form-data; name=\"file\"\r\n\r\npng\r\n--x--".to_vec(),
+        "multipart/form-data; boundary=x",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("--data-binary")
+    );
     let (status, _) = upload(
         app,
         &user.token,

@@ -54,6 +54,23 @@ async fn team_lifecycle_and_membership(app: &TestApp) {
     let (_, got) = app.get(&dev.token, &path).await;
     assert_eq!(got["role"], "read");
     assert_eq!(got["members"].as_array().unwrap().len(), 2);
+    // The members list pages like every list.
+    let (_, page2) = app
+        .get(&dev.token, &format!("{path}/members?limit=1&page=2"))
+        .await;
+    assert_eq!(
+        (
+            page2["total"].clone(),
+            page2["limit"].clone(),
+            page2["page"].clone()
+        ),
+        (json!(2), json!(1), json!(2))
+    );
+    assert_eq!(page2["items"].as_array().unwrap().len(), 1);
+    let (status, _) = app
+        .get(&dev.token, &format!("{path}/members?role=admin"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (_, mine) = app.get(&dev.token, "/api/v1/teams").await;
     assert_eq!(mine["items"][0]["name"], "Payments");
 
