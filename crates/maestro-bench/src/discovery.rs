@@ -64,8 +64,8 @@ impl Provider for MemProvider {
                             "datacenters": {"provider": "AWS", "region": region, "zone": format!("{region}a"), "instance": "m5.large", "instance_id": format!("i-{i:017x}")},
                             "tags": [{"key": "team", "value": format!("t{}", i % 20)}],
                         })
-                        .as_object()
-                        .cloned()
+                        .as_object_mut()
+                        .map(std::mem::take)
                         .unwrap_or_default(),
                         refs: Vec::new(),
                         active: true,

@@ -34,14 +34,16 @@ impl Core {
         let Some(deletion) = last.filter(|c| c.op == "delete") else {
             return Ok(Map::new());
         };
-        Ok(deletion
-            .changes
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|c| c["path"] != "active" && c["new"].is_null() && !c["old"].is_null())
-            .filter_map(|c| Some((c["path"].as_str()?.to_owned(), c["old"].clone())))
-            .collect())
+        let mut references = Map::new();
+        for c in deletion.changes.as_array().into_iter().flatten() {
+            if c["path"] == "active" || !c["new"].is_null() || c["old"].is_null() {
+                continue;
+            }
+            if let Some(path) = c["path"].as_str() {
+                insert_at(&mut references, path, c["old"].clone());
+            }
+        }
+        Ok(references)
     }
 
     /// Writes `references` back onto a restored entity; a reference whose target is gone or
@@ -65,6 +67,22 @@ impl Core {
             }
         }
         Ok(None)
+    }
+}
+
+/// Puts `value` at a dotted `path` (`datacenters.id`) of `map`, as a merge patch reads it.
+fn insert_at(map: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('.') {
+        None => drop(map.insert(path.to_owned(), value)),
+        Some((head, rest)) => {
+            let inner = map.entry(head).or_insert_with(|| Value::Object(Map::new()));
+            if !inner.is_object() {
+                *inner = Value::Object(Map::new());
+            }
+            if let Value::Object(m) = inner {
+                insert_at(m, rest, value);
+            }
+        }
     }
 }
 
@@ -99,6 +117,17 @@ fn drop_refused(references: &mut Map<String, Value>, errors: &[FieldError]) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn dotted_paths_become_nested_patches() {
+        let mut refs = Map::new();
+        insert_at(&mut refs, "datacenters.id", json!("d"));
+        insert_at(&mut refs, "applications", json!([{"id": "a"}]));
+        assert_eq!(
+            Value::Object(refs),
+            json!({"datacenters": {"id": "d"}, "applications": [{"id": "a"}]})
+        );
+    }
 
     #[test]
     fn a_refused_target_goes_alone() {

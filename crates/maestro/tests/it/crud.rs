@@ -168,6 +168,23 @@ async fn merge_patch_content_type_and_null_removal(app: &TestApp) {
     let v: Value = res.json().await.unwrap();
     assert!(v.get("ipv4_public").is_none());
     assert_eq!(v["tags"][0]["value"], "platform");
+    // Removing the name of a server with a hostname falls back to it, as on creation.
+    let named = app
+        .create(
+            &u.token,
+            "servers",
+            json!({"name": "custom", "hostname": "h-01.prod"}),
+        )
+        .await;
+    let (status, renamed) = app
+        .patch(
+            &u.token,
+            &format!("/api/v1/servers/{}", id(&named)),
+            json!({"name": null}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    assert_eq!(renamed["name"], "h-01.prod");
     let res = app
         .client
         .patch(app.url(&format!("/api/v1/servers/{}", id(&s))))
@@ -243,23 +260,6 @@ async fn bad_input_is_rejected_and_changes_nothing(app: &TestApp) {
         "is required, or give a hostname (the name defaults to it)",
         "{nameless}"
     );
-    // Removing the name of a server with a hostname falls back to it, as on creation.
-    let named = app
-        .create(
-            &u.token,
-            "servers",
-            json!({"name": "custom", "hostname": "h-01.prod"}),
-        )
-        .await;
-    let (status, renamed) = app
-        .patch(
-            &u.token,
-            &format!("/api/v1/servers/{}", id(&named)),
-            json!({"name": null}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{renamed}");
-    assert_eq!(renamed["name"], "h-01.prod");
     let fields: Vec<&str> = body["errors"]
         .as_array()
         .unwrap()
