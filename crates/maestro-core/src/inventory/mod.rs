@@ -5,6 +5,7 @@
 mod create;
 pub use create::Created;
 mod grants;
+mod history;
 pub(crate) use grants::{grants_json, same_grants};
 mod prepare;
 pub(crate) mod refs;
@@ -477,8 +478,10 @@ impl Core {
             .store
             .history(rec.kind.as_str(), &id.to_string(), page)
             .await?;
+        let mut items: Vec<Value> = items.iter().map(change_view).collect();
+        self.hide_unreadable_ids(caller, &mut items).await?;
         Ok(Page {
-            items: items.iter().map(change_view).collect(),
+            items,
             total,
             page: page.page,
             limit: page.limit,

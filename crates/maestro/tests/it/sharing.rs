@@ -334,6 +334,16 @@ async fn unreadable_entities_never_appear_as_related(app: &TestApp) {
     assert_eq!(seen["servers"], json!([]));
     let (_, rel) = app.get(&viewer.token, &format!("{wpath}/relations")).await;
     assert_eq!(rel, json!({"outgoing": [], "incoming": []}));
+    // Nor as an id in the history: the creation names them "(hidden)" for the viewer only.
+    let (_, history) = app.get(&viewer.token, &format!("{wpath}/history")).await;
+    let text = history.to_string();
+    assert!(
+        !text.contains(&id(&secret_db)) && !text.contains(&id(&secret_srv)),
+        "{text}"
+    );
+    assert!(text.contains("(hidden)"), "{text}");
+    let (_, history) = app.get(&owner.token, &format!("{wpath}/history")).await;
+    assert!(history.to_string().contains(&id(&secret_db)));
     // Editing what they can see keeps what they cannot.
     let extra = app
         .create(&viewer.token, "databases", json!({"name": "viewer-db"}))
