@@ -139,7 +139,7 @@ impl Chrome {
         Self::from_headers(&parts.headers, &csrf, state, &here)
     }
 
-    fn with_caller(mut self, caller: &Caller) -> Self {
+    pub(crate) fn with_caller(mut self, caller: &Caller) -> Self {
         self.user_name = Some(caller.name.clone());
         self.admin = caller.admin;
         self

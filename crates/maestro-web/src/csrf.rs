@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -78,7 +78,7 @@ pub async fn layer(State(state): State<WebState>, req: Request, next: Next) -> R
                     title: refusal.title.into(),
                     message: refusal.message,
                 };
-                let chrome = Chrome::from_headers(&headers, &token, &state, &here);
+                let chrome = error_chrome(&headers, &token, &state, &here).await;
                 return finish(
                     error_page(chrome, info, refusal.status),
                     &state,
@@ -91,7 +91,7 @@ pub async fn layer(State(state): State<WebState>, req: Request, next: Next) -> R
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut res = next.run(req).await;
     if let Some(info) = res.extensions_mut().remove::<ErrorInfo>() {
-        let chrome = Chrome::from_headers(&headers, &token, &state, &here);
+        let chrome = error_chrome(&headers, &token, &state, &here).await;
         let status = res.status();
         let retry = res.headers().get(header::RETRY_AFTER).cloned();
         res = error_page(chrome, info, status);
@@ -191,6 +191,16 @@ async fn check(req: Request, cookie: Option<&str>) -> Result<Request, Refusal> {
         return Err(Refusal::expired(EXPIRED));
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The page frame of an error page: with the navigation and account menu when the request
+/// comes from someone signed in (a refused change should not look like being signed out).
+async fn error_chrome(headers: &HeaderMap, token: &str, state: &WebState, here: &str) -> Chrome {
+    let chrome = Chrome::from_headers(headers, token, state, here);
+    match session::Session::from_headers(headers, state).await {
+        Some(s) => chrome.with_caller(&s.caller),
+        None => chrome,
+    }
 }
 
 fn error_page(chrome: Chrome, info: ErrorInfo, status: StatusCode) -> Response {

@@ -71,6 +71,8 @@ async fn teams_and_membership(app: &TestApp) {
         "{}",
         refused.body
     );
+    // An error page keeps the signed-in frame: navigation and account menu.
+    assert!(refused.body.contains(r#"id="nav""#) && refused.body.contains("Mark Member"));
     // Change the role; then the member can create for the team.
     let promoted = lead
         .post(
