@@ -63,7 +63,9 @@ impl Core {
                 ));
             }
         };
-        if let Err((path, message)) = same_shape(&old, &value, "value") {
+        // The seeded value is the template: the current one may have been emptied.
+        let template = crate::seed::seeded_setting(key).unwrap_or_else(|| old.clone());
+        if let Err((path, message)) = same_shape(&template, &value, "value") {
             return Err(CoreError::invalid(path, message));
         }
         if serde_json::to_vec(&value)
@@ -123,20 +125,35 @@ fn same_shape(old: &Value, new: &Value, path: &str) -> Result<(), (String, Strin
         return Err((path.to_owned(), format!("must be {}, as before", kind(old))));
     }
     match (old, new) {
-        (Value::Array(o), Value::Array(n)) => match o.first() {
-            Some(template) => n
-                .iter()
-                .enumerate()
-                .try_for_each(|(i, item)| same_shape(template, item, &format!("{path}[{i}]"))),
-            None => Ok(()),
-        },
-        (Value::Object(o), Value::Object(n)) => {
+        (Value::Array(o), Value::Array(n)) => {
+            // A list seeded empty (allowed webhook targets) is a list of text, as the others.
+            let text = Value::String(String::new());
+            let template = o.first().unwrap_or(&text);
             n.iter()
-                .try_for_each(|(k, v)| match o.get(k).or_else(|| o.values().next()) {
-                    Some(template) => same_shape(template, v, &format!("{path}.{k}")),
-                    None => Ok(()),
-                })
+                .enumerate()
+                .try_for_each(|(i, item)| same_shape(template, item, &format!("{path}[{i}]")))
         }
+        (Value::Object(o), Value::Object(n)) => n.iter().try_for_each(|(k, v)| {
+            // The entry under the same key, unless it is an empty list or object (a provider
+            // seeded without regions): then a sibling that shows what an entry holds.
+            let telling = |t: &&Value| match t {
+                Value::Array(a) => !a.is_empty(),
+                Value::Object(m) => !m.is_empty(),
+                _ => true,
+            };
+            let same = o.get(k);
+            let like_it = |t: &&Value| {
+                same.is_none_or(|s| std::mem::discriminant(s) == std::mem::discriminant(*t))
+            };
+            let template = same
+                .filter(telling)
+                .or_else(|| o.values().find(|t| telling(t) && like_it(t)))
+                .or(same);
+            match template {
+                Some(template) => same_shape(template, v, &format!("{path}.{k}")),
+                None => Ok(()),
+            }
+        }),
         _ => Ok(()),
     }
 }
@@ -146,7 +163,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_new_value_keeps_the_shape_of_the_current_one() {
+    fn a_new_value_keeps_the_shape_of_the_seeded_one() {
         let regions = json!({"AWS": [{"name": "us-east-1", "zones": ["us-east-1a"]}], "Azure": []});
         let ok = json!({"AWS": [], "OVH": [{"name": "gra", "zones": []}]});
         assert_eq!(same_shape(&regions, &ok, "value"), Ok(()));
@@ -164,5 +181,15 @@ mod tests {
             )
         );
         assert_eq!(err(json!(["AWS"])).1, "must be an object, as before");
+        // A provider seeded without regions takes them shaped like the others'.
+        let seeded = json!({"AWS": [{"name": "a", "zones": ["a1"]}], "OpenStack": []});
+        let openstack = json!({"OpenStack": [{"name": "RegionOne", "zones": []}]});
+        assert_eq!(same_shape(&seeded, &openstack, "value"), Ok(()));
+        // A record's empty list stays a list of text (not shaped like its text siblings).
+        let record = json!({"DO": [{"name": "nyc1", "zones": []}]});
+        assert_eq!(same_shape(&record, &record, "value"), Ok(()));
+        // An empty list's items are text.
+        assert!(same_shape(&json!({"targets": []}), &json!({"targets": [1]}), "value").is_err());
+        assert!(same_shape(&json!({"targets": []}), &json!({"targets": ["a"]}), "value").is_ok());
     }
 }

@@ -15,6 +15,17 @@ use crate::{EntityId, FieldError};
 /// longer ones as text areas).
 pub const ONE_LINE_MAX: usize = 250;
 
+/// Whether `s` is one line of text: no control characters (line breaks and tabs included) and
+/// no Unicode line or paragraph separators. Names of every kind — entities, teams, accounts,
+/// schedules, tokens — are one line.
+pub fn is_one_line(s: &str) -> bool {
+    !s.chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+}
+
+/// The message for text that is not [`is_one_line`].
+pub const NOT_ONE_LINE: &str = "must be one line, without tabs or other control characters";
+
 pub const READ_ONLY: &[&str] = &[
     "id",
     "kind",
@@ -285,16 +296,13 @@ impl Validator {
                 // Line breaks and tabs are text in long fields (descriptions, notes); short
                 // ones — names, hostnames, tags — are one line, as the forms show them.
                 let one_line = *max <= ONE_LINE_MAX;
-                let allowed = |c: char| !one_line && matches!(c, '\n' | '\r' | '\t');
+                let allowed = |c: char| matches!(c, '\n' | '\r' | '\t');
+                if one_line && !is_one_line(s) {
+                    self.err(path, NOT_ONE_LINE);
+                    return None;
+                }
                 if s.chars().any(|c| c.is_control() && !allowed(c)) {
-                    self.err(
-                        path,
-                        if one_line {
-                            "must be one line, without tabs or other control characters"
-                        } else {
-                            "must not contain control characters"
-                        },
-                    );
+                    self.err(path, "must not contain control characters");
                     return None;
                 }
                 ok(value)

@@ -83,8 +83,17 @@ fn password_or_stdin(password: Option<String>) -> anyhow::Result<String> {
 }
 
 fn init_logs(settings: &Settings) {
-    let filter = EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // PostgreSQL's notices ("index … does not exist, skipping" from the idempotent schema
+    // statements of every start) are noise at info; a filter naming the target still shows them.
+    let mut filter = EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    if !settings.log.contains("sqlx") {
+        filter = filter.add_directive("sqlx::postgres::notice=warn".parse().expect("a directive"));
+    }
+    // Colours only on a terminal: a log file or a collector gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi);
     match settings.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),

@@ -121,6 +121,11 @@ impl Core {
             match (k.as_str(), v) {
                 ("admin", Value::Bool(b)) => user.admin = *b,
                 ("active", Value::Bool(b)) => user.active = *b,
+                ("name", Value::String(n)) if !maestro_model::validate::is_one_line(n) => errors
+                    .push(FieldError::new(
+                        "name",
+                        maestro_model::validate::NOT_ONE_LINE,
+                    )),
                 ("name", Value::String(n)) if (2..=100).contains(&n.trim().chars().count()) => {
                     user.name = n.trim().to_owned()
                 }

@@ -79,6 +79,11 @@ impl Core {
         let name = required_str(body, "name", &mut errors).trim().to_owned();
         if name.chars().count() > 100 {
             errors.push(FieldError::new("name", "must be at most 100 characters"));
+        } else if !maestro_model::validate::is_one_line(&name) {
+            errors.push(FieldError::new(
+                "name",
+                maestro_model::validate::NOT_ONE_LINE,
+            ));
         }
         let now = self.now();
         let expires_at = match body.get("expires_at") {

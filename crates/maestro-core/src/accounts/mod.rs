@@ -78,7 +78,12 @@ fn check_email(email: &str, errors: &mut Vec<FieldError>) {
 
 fn check_name(name: &str, errors: &mut Vec<FieldError>) {
     let n = name.trim().chars().count();
-    if !name.is_empty() && !(2..=100).contains(&n) {
+    if !maestro_model::validate::is_one_line(name) {
+        errors.push(FieldError::new(
+            "name",
+            maestro_model::validate::NOT_ONE_LINE,
+        ));
+    } else if !name.is_empty() && !(2..=100).contains(&n) {
         errors.push(FieldError::new("name", "must be 2 to 100 characters"));
     }
 }

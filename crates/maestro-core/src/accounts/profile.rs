@@ -40,7 +40,12 @@ impl Core {
             match (key.as_str(), value) {
                 ("name", Value::String(n)) => {
                     let n = n.trim();
-                    if (2..=100).contains(&n.chars().count()) {
+                    if !maestro_model::validate::is_one_line(n) {
+                        errors.push(FieldError::new(
+                            "name",
+                            maestro_model::validate::NOT_ONE_LINE,
+                        ));
+                    } else if (2..=100).contains(&n.chars().count()) {
                         user.name = n.to_owned();
                     } else {
                         errors.push(FieldError::new("name", "must be 2 to 100 characters"));

@@ -122,12 +122,14 @@ impl Core {
         }
         Ok(match (schema.global, caller.acting_team) {
             (true, _) => "Maestro".to_owned(),
+            // Administrators may create for any team — one that exists.
             (false, Some(team)) => self
                 .store
                 .team(team)
                 .await?
+                .filter(|t| t.active)
                 .map(|t| t.name)
-                .unwrap_or_default(),
+                .ok_or_else(|| CoreError::not_found(format!("team {team}")))?,
             (false, None) => caller.name.clone(),
         })
     }

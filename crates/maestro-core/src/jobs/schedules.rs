@@ -128,6 +128,15 @@ impl Jobs {
             .map_err(CoreError::Invalid)?;
         let mut errors = self.check_chain(caller, None, &spec.chain).await?;
         let decided = self.module_owner(&spec).await;
+        // A team that no longer exists owns nothing new: others are refused by their role in
+        // it below, administrators (who have every role) here.
+        if let Some(team) = spec.team
+            && decided.is_none()
+            && caller.admin
+            && !self.core.store.team(team).await?.is_some_and(|t| t.active)
+        {
+            errors.push(FieldError::new("team", "no such team"));
+        }
         let owner = match spec.team {
             _ if decided.is_some() => decided.map(|(o, _)| o).unwrap_or_else(|| caller.owner()),
             Some(team) if caller.team_role(team).is_some_and(|r| r >= Role::Write) => {
@@ -270,8 +279,19 @@ impl Jobs {
         rec.enabled = spec.enabled;
         rec.module = spec.module.clone();
         let mut stored = Value::Object(spec.stored());
-        self.core
-            .keep_unchanged_secrets(&mut stored, &Value::Object(old.spec.clone()));
+        let before = Value::Object(old.spec.clone());
+        // Secrets kept for a request that now goes elsewhere would be handed to whoever runs
+        // the new host: a changed destination takes them again (as a connection's endpoint).
+        if origin(&stored["params"]["url"]) != origin(&before["params"]["url"])
+            && sealed::keeps_sealed(&stored, &before)
+        {
+            return Err(CoreError::Invalid(vec![FieldError::new(
+                "headers",
+                "the URL now points to another host: give the header values again (the stored \
+                 ones were set for the old one)",
+            )]));
+        }
+        self.core.keep_unchanged_secrets(&mut stored, &before);
         rec.spec = match stored {
             Value::Object(m) => m,
             _ => spec.stored(),
@@ -365,4 +385,14 @@ fn masked_diff(old: &Map<String, Value>, new: &Map<String, Value>) -> Value {
     let mut changes = json!(diff(&mark(old), &mark(new)));
     sealed::unmark(&mut changes);
     changes
+}
+
+/// Scheme, host and port of a URL parameter (`None` when there is none).
+fn origin(url: &Value) -> Option<(String, String, Option<u16>)> {
+    let url = reqwest::Url::parse(url.as_str()?).ok()?;
+    Some((
+        url.scheme().to_owned(),
+        url.host_str()?.to_ascii_lowercase(),
+        url.port_or_known_default(),
+    ))
 }

@@ -58,6 +58,18 @@ pub fn keep_masked(patch: &mut Map<String, Value>, base: &Map<String, Value>) {
     }
 }
 
+/// Whether `new` keeps a sealed value of `old` as it was (at the same place): sent back as
+/// [`MASK`] rather than given again.
+pub fn keeps_sealed(new: &Value, old: &Value) -> bool {
+    match (new, old) {
+        (n, o) if is_sealed(n) => n == o,
+        (Value::Object(n), Value::Object(o)) => n
+            .iter()
+            .any(|(k, v)| o.get(k).is_some_and(|ov| keeps_sealed(v, ov))),
+        _ => false,
+    }
+}
+
 impl Core {
     /// Seals a secret value for storage in parameters.
     pub(crate) fn seal_value(&self, v: &Value) -> CoreResult<Value> {

@@ -177,6 +177,13 @@ impl Jobs {
     ) -> Result<Spec, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = match body.get("name") {
+            Some(Value::String(n)) if !maestro_model::validate::is_one_line(n) => {
+                errors.push(FieldError::new(
+                    "name",
+                    maestro_model::validate::NOT_ONE_LINE,
+                ));
+                String::new()
+            }
             Some(Value::String(n)) if (3..=120).contains(&n.trim().chars().count()) => {
                 n.trim().to_owned()
             }

@@ -15,6 +15,15 @@ fn parse(name: &str, text: &str) -> CoreResult<Value> {
         .map_err(|e| CoreError::Internal(format!("bad seed file {name}: {e}")))
 }
 
+/// The value a setting was seeded with (`None` for a key Maestro never seeded): the shape
+/// every later value keeps.
+pub fn seeded_setting(key: &str) -> Option<Value> {
+    if key == "regions" {
+        return parse("regions.json", REGIONS).ok();
+    }
+    parse("options.json", OPTIONS).ok()?.get(key).cloned()
+}
+
 impl Core {
     /// Seeds settings and the services catalog where absent.
     pub async fn seed(&self) -> CoreResult<()> {

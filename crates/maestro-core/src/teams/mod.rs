@@ -4,6 +4,7 @@
 mod members;
 
 use maestro_model::query::PageRequest;
+use maestro_model::validate::{NOT_ONE_LINE, is_one_line};
 use maestro_model::{FieldError, Role, TeamId};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -40,6 +41,9 @@ fn read_fields(
     reject_unknown(body, TEAM_FIELDS, errors);
     for (k, v) in body {
         match (k.as_str(), v) {
+            ("name", Value::String(n)) if !is_one_line(n) => {
+                errors.push(FieldError::new("name", NOT_ONE_LINE))
+            }
             ("name", Value::String(n)) if (2..=100).contains(&n.trim().chars().count()) => {
                 *name = n.trim().to_owned()
             }
@@ -269,7 +273,9 @@ impl Core {
                 (true, true) => {
                     "give the entities another owner (or delete them) and delete the schedules"
                 }
+                (true, false) if entities == 1 => "give it another owner or delete it",
                 (true, false) => "give them another owner or delete them",
+                _ if schedules == 1 => "delete it",
                 _ => "delete them",
             };
             return Err(CoreError::Conflict(format!(

@@ -28,8 +28,12 @@ use crate::extract::{Auth, QueryPairs};
 
 /// Comment lines sent when nothing else is, so proxies keep the connection open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
-/// How often the session is checked again (revoked or expired: the stream ends).
-const SESSION_CHECK: Duration = Duration::from_secs(30);
+/// How often an idle stream checks its session again (revoked or expired: the stream ends).
+const SESSION_CHECK: Duration = Duration::from_secs(10);
+
+/// An event is delivered only under a session checked this recently: after a logout, a
+/// revoked token or a disabled account, nothing more arrives (one read per burst of events).
+const SESSION_FRESH: Duration = Duration::from_secs(2);
 
 struct Feed {
     rx: Receiver<Arc<Event>>,
@@ -39,6 +43,8 @@ struct Feed {
     core: Core,
     session: Uuid,
     check_at: Instant,
+    /// When the session was last found alive.
+    checked: Instant,
     greeted: bool,
     /// The server is shutting down.
     closed: Stop,
@@ -79,7 +85,15 @@ async fn next(mut f: Feed) -> Option<(Result<SseEvent, Infallible>, Feed)> {
     loop {
         tokio::select! {
             r = f.rx.recv() => match r {
-                Ok(e) if f.wants(&e) => return Some((Ok(sse(&e)), f)),
+                Ok(e) if f.wants(&e) => {
+                    if f.checked.elapsed() > SESSION_FRESH {
+                        if !f.session_alive().await {
+                            return None;
+                        }
+                        f.checked = Instant::now();
+                    }
+                    return Some((Ok(sse(&e)), f));
+                }
                 Ok(_) => {}
                 Err(RecvError::Lagged(n)) => {
                     let missed = SseEvent::default().event("lagged").data(format!("{{\"missed\":{n}}}"));
@@ -92,7 +106,8 @@ async fn next(mut f: Feed) -> Option<(Result<SseEvent, Infallible>, Feed)> {
                 if !f.session_alive().await {
                     return None;
                 }
-                f.check_at = Instant::now() + SESSION_CHECK;
+                f.checked = Instant::now();
+                f.check_at = f.checked + SESSION_CHECK;
             }
         }
     }
@@ -127,6 +142,7 @@ pub async fn stream(
         core: s.core.clone(),
         session: auth.session,
         check_at: Instant::now() + SESSION_CHECK,
+        checked: Instant::now(),
         greeted: false,
         closed: jobs.closed(),
     };

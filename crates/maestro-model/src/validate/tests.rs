@@ -172,6 +172,10 @@ fn text_refuses_control_characters_but_keeps_line_breaks() {
         ["hostname: must be one line, without tabs or other control characters"]
     );
     assert_eq!(
+        errors(Kind::Server, None, json!({"name": "x\u{2028}y"})),
+        ["name: must be one line, without tabs or other control characters"]
+    );
+    assert_eq!(
         errors(Kind::Server, None, json!({"name": "web\u{1b}[31m"})),
         ["name: must be one line, without tabs or other control characters"]
     );

@@ -283,9 +283,10 @@ async fn administrators_see_and_change_everything(app: &TestApp) {
         actors(h.clone()),
         [entry("update", &admin, "Admin"), entry("create", &b, "Bob")]
     );
+    // Alice's server is not Bob's to see, not even as an id.
     assert_eq!(
         h[0]["changes"],
-        json!([{"path": "servers", "old": null, "new": [{"id": sa}]}])
+        json!([{"path": "servers", "old": null, "new": [{"id": "(hidden)"}]}])
     );
     let h = history(app, &b.token, "servers", &sb).await;
     assert_eq!(

@@ -111,6 +111,22 @@ async fn events_reach_owners_and_nobody_else(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let (status, _) = app.get(&a.token, "/api/v1/events?frob=1").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // After a logout the stream delivers nothing more, even what the account's API token does.
+    let (_, token) = app
+        .post(&b.token, "/api/v1/me/tokens", json!({"name": "script"}))
+        .await;
+    let script = token["token"].as_str().unwrap().to_owned();
+    let mut eb2 = SseReader::open(app, &b.token, "").await;
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    let (status, _) = app.post(&b.token, "/api/v1/auth/logout", json!({})).await;
+    assert!(status.is_success(), "{status}");
+    let late = id(&app.create(&script, "servers", server("late-01")).await);
+    let got = eb2.drain(Duration::from_millis(1500)).await;
+    assert!(
+        got.iter().all(|(_, d)| d["data"]["id"] != late),
+        "delivered after logout: {got:?}"
+    );
 }
 
 backends!(events_reach_owners_and_nobody_else);

@@ -537,6 +537,34 @@ async fn webhook_header_values_are_write_only(backend: &str) {
         let text = seen.to_string();
         assert!(!text.contains("s3cret") && !text.contains("n3w"), "{text}");
     }
+    // Pointing the request at another host takes the secrets again, and a URL holds none.
+    let (status, problem) = app
+        .patch(
+            &u.token,
+            &path,
+            json!({"url": "http://127.0.0.1:9/elsewhere"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(error_fields(&problem), ["headers"]);
+    let (status, body) = app
+        .patch(
+            &u.token,
+            &path,
+            json!({"url": "http://127.0.0.1:9/elsewhere",
+                   "headers": {"Authorization": "Bearer other", "Accept": "text/plain"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, problem) = app
+        .patch(
+            &u.token,
+            &path,
+            json!({"url": "http://user:pw@127.0.0.1:9/"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_fields(&problem), ["url"]);
 }
 
 /// A clock the test moves by hand.

@@ -100,6 +100,25 @@ async fn settings_are_seeded_and_admins_edit_them(app: &TestApp) {
     }
     let (_, after) = app.get(&user.token, "/api/v1/settings/regions").await;
     assert_eq!(after, regions, "refused changes change nothing");
+    // Emptied, the regions can be filled again, and still only with regions.
+    for (body, want) in [
+        (json!({"value": {}}), StatusCode::OK),
+        (
+            json!({"value": {"NewCloud": [{"bogus": 1}]}}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (json!({"value": regions["value"]}), StatusCode::OK),
+    ] {
+        let (status, answer) = app
+            .call(
+                Method::PUT,
+                "/api/v1/settings/regions",
+                Some(&admin.token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(status, want, "{body}: {answer}");
+    }
     // Every change is in the setting's history, readable by every account.
     let (status, history) = app
         .get(&user.token, "/api/v1/settings/env_options/history")
@@ -107,6 +126,10 @@ async fn settings_are_seeded_and_admins_edit_them(app: &TestApp) {
     assert_eq!(status, StatusCode::OK, "{history}");
     assert_eq!(history["total"], 1);
     assert_eq!(history["items"][0]["actor"]["name"], "Admin");
+    let (_, history) = app
+        .get(&user.token, "/api/v1/settings/regions/history")
+        .await;
+    assert_eq!(history["total"], 2, "emptied, then filled again");
     assert_eq!(history["items"][0]["op"], "update");
     assert_eq!(
         app.get(&user.token, "/api/v1/settings/nope/history")

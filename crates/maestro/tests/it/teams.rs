@@ -136,7 +136,25 @@ async fn team_lifecycle_and_membership(app: &TestApp) {
 }
 
 async fn entities_owned_by_a_team(app: &TestApp) {
-    let _admin = app.user("Admin").await;
+    let admin = app.user("Admin").await;
+    // Names are one line, for teams, schedules and accounts as for entities.
+    for (path, body) in [
+        ("/api/v1/teams", json!({"name": "te\nam"})),
+        (
+            "/api/v1/schedules",
+            json!({"name": "a\u{2028}b", "url": "http://127.0.0.1:9/",
+            "interval": {"every": 1, "period": "days"}}),
+        ),
+    ] {
+        let (status, problem) = app.post(&admin.token, path, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {problem}");
+    }
+    assert_eq!(
+        app.patch(&admin.token, "/api/v1/me", json!({"name": "Eve\tX"}))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
     let lead = app.user("Lead").await;
     let reader = app.user("Reader").await;
     let writer = app.user("Writer").await;
@@ -265,4 +283,22 @@ async fn entities_owned_by_a_team(app: &TestApp) {
     );
     let (_, grants) = app.get(&lead.token, &format!("{mpath}/grants")).await;
     assert_eq!(grants["grants"], json!([]), "{grants}");
+    // Nothing new is owned by a deleted team, not even by an administrator's hand.
+    let (status, _) = app
+        .post(
+            &admin.token,
+            &format!("{tpath}/servers"),
+            json!({"name": "orphan"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, problem) = app
+        .post(
+            &admin.token,
+            "/api/v1/schedules",
+            json!({"name": "orphan", "url": "http://127.0.0.1:9/", "team": tid,
+                   "interval": {"every": 1, "period": "days"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
 }
