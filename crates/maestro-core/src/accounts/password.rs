@@ -1,4 +1,5 @@
-//! Password hashing with Argon2id (PHC strings) and the minimum strength rule.
+//! Password hashing with Argon2id (PHC strings) and the minimum strength rule (length, and a
+//! zxcvbn guessability estimate).
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -32,8 +33,29 @@ pub fn check_strength(password: &str) -> CoreResult<()> {
             "is too weak: use different characters",
         ));
     }
+    // Length alone lets `password`, `12345678` or `qwertyui` in: zxcvbn estimates how many
+    // guesses a cracker with the usual lists and patterns needs (score 2: about 10⁸, beyond an
+    // online attack under the login throttle).
+    let estimate = zxcvbn::zxcvbn(password, &[]);
+    if (estimate.score() as u8) < MIN_SCORE {
+        let hint = estimate
+            .feedback()
+            .and_then(|f| f.warning().map(|w| w.to_string()))
+            .filter(|w| !w.is_empty())
+            .map_or_else(String::new, |w| format!(" ({w})"));
+        return Err(CoreError::invalid(
+            "password",
+            format!(
+                "is too easy to guess{hint}: use a few uncommon words, or a longer mix of \
+                 characters"
+            ),
+        ));
+    }
     Ok(())
 }
+
+/// The least zxcvbn score a password needs (0 to 4).
+const MIN_SCORE: u8 = 2;
 
 /// Hashes a password into a PHC string with a random salt.
 pub fn hash(password: &str) -> CoreResult<String> {
@@ -78,5 +100,33 @@ mod tests {
         assert!(check_strength("short").is_err());
         assert!(check_strength("aaaaaaaaaa").is_err());
         assert!(check_strength("a-fine-passphrase").is_ok());
+        for weak in [
+            "password",
+            "12345678",
+            "abcdefgh",
+            "aaaaaaab",
+            "Password1",
+            "qwertyui",
+        ] {
+            assert!(check_strength(weak).is_err(), "{weak}");
+        }
+        // What the test suites and the bench use stays acceptable.
+        for fine in [
+            "a-long-passphrase",
+            "correct-horse-battery",
+            "bench-password-1",
+            "set-by-the-admin",
+            "a-new-passphrase",
+            "a-brand-new-passphrase",
+            "hijacked-passphrase",
+            "a-fresh-passphrase",
+            "another-new-passphrase",
+            "new-long-passphrase",
+            "third-long-passphrase",
+            "from-standard-input",
+            "a-strong-new-one",
+        ] {
+            assert!(check_strength(fine).is_ok(), "{fine}");
+        }
     }
 }
