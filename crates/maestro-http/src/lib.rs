@@ -114,6 +114,10 @@ pub fn router(state: AppState) -> Router {
             "/{collection}/{id}/grants",
             get(inventory::grants).put(inventory::put_grants),
         )
+        .route(
+            "/{collection}/{id}/owner",
+            axum::routing::put(inventory::put_owner),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()

@@ -74,12 +74,15 @@ pub enum Column {
     Family,
     CreatedAt,
     UpdatedAt,
+    /// The owner's id (a user or a team): `?owner.id=…`.
+    Owner,
 }
 
 impl Column {
     fn parse(name: &str, schema: &KindSchema) -> Option<Self> {
         match name {
             "id" => Some(Column::Id),
+            "owner.id" | "owner" => Some(Column::Owner),
             "name" => Some(Column::Name),
             "family" if schema.kind.has_family() => Some(Column::Family),
             "created_at" => Some(Column::CreatedAt),

@@ -129,6 +129,7 @@ fn column(c: Column) -> &'static str {
         Column::Family => "e.family",
         Column::CreatedAt => "e.created_at",
         Column::UpdatedAt => "e.updated_at",
+        Column::Owner => "e.owner_id",
     }
 }
 

@@ -6,6 +6,7 @@ mod create;
 pub use create::Created;
 mod grants;
 mod history;
+mod owner;
 pub(crate) use grants::{grants_json, same_grants};
 mod prepare;
 pub(crate) mod refs;

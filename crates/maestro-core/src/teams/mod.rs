@@ -278,8 +278,16 @@ impl Core {
                 _ if schedules == 1 => "delete it",
                 _ => "delete them",
             };
+            let find = if entities > 0 {
+                format!(
+                    " (list them with ?owner.id={id} on each collection; PUT …/{{id}}/owner \
+                     hands one over, or “Hand it over” under Edit access)"
+                )
+            } else {
+                String::new()
+            };
             return Err(CoreError::Conflict(format!(
-                "the team still owns {}: {todo} first",
+                "the team still owns {}: {todo} first{find}",
                 owned.join(" and ")
             )));
         }

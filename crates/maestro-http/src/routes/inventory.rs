@@ -145,3 +145,13 @@ pub async fn put_grants(
         s.core.put_grants(&auth.caller, coll, id, &body).await?,
     ))
 }
+
+pub async fn put_owner(
+    State(s): State<AppState>,
+    auth: Auth,
+    p: PathParams,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let (coll, id) = target(&p)?;
+    Ok(Json(s.core.put_owner(&auth.caller, coll, id, &body).await?))
+}

@@ -376,6 +376,22 @@ fn grant_paths(paths: &mut Map<String, Value>) {
             format!("/api/v1/{}/{{id}}/grants", coll.segment()),
             json!({"parameters": [id_param("id")], "get": get, "put": put}),
         );
+        let mut owner = op(
+            tag,
+            "Hand it to another owner (admin role): yourself or a team you can write to",
+            responses(
+                vec![("200", ok("Grants", grants.clone()))],
+                &[400, 401, 403, 404, 415],
+            ),
+        );
+        owner.insert(
+            "requestBody".into(),
+            json_body(json!({"type": "object", "properties": {"user": {"type": "string"}, "team": {"type": "string"}}})),
+        );
+        paths.insert(
+            format!("/api/v1/{}/{{id}}/owner", coll.segment()),
+            json!({"parameters": [id_param("id")], "put": owner}),
+        );
     }
 }
 

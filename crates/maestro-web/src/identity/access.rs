@@ -38,6 +38,8 @@ pub struct AccessView {
     pub global: bool,
     /// The caller's teams not listed yet: (id, name).
     pub teams: Vec<(String, String)>,
+    /// Whom the caller may hand it to: (`user:<id>` or `team:<id>`, label).
+    pub owners: Vec<(String, String)>,
     pub roles: [&'static str; 3],
     pub add_email: String,
     pub add_user_role: String,
@@ -76,7 +78,7 @@ async fn load(
     let doc = state.core.get_entity(&auth.caller, coll, id).await?;
     let current = state.core.get_grants(&auth.caller, coll, id).await?;
     let (owner, rows) = grants::from_core(&current);
-    let teams = state
+    let teams: Vec<(String, String)> = state
         .core
         .list_teams(
             &auth.caller,
@@ -95,6 +97,23 @@ async fn load(
             )
         })
         .collect();
+    // Yourself, and the teams you can write to (`Core::put_owner`'s rule), but the owner.
+    let mut owners = Vec::new();
+    if let Some(me) = auth.caller.user.map(|u| u.to_string())
+        && me != owner.id
+    {
+        owners.push((format!("user:{me}"), "Yourself".to_owned()));
+    }
+    owners.extend(
+        teams
+            .iter()
+            .filter(|(tid, _)| *tid != owner.id)
+            .filter(|(tid, _)| {
+                tid.parse()
+                    .is_ok_and(|t| auth.caller.team_role(t) >= Some(Role::Write))
+            })
+            .map(|(tid, name)| (format!("team:{tid}"), format!("Team {name}"))),
+    );
     let base = format!("/{}/{id}", coll.segment());
     let view = AccessView {
         action: format!("{base}/access"),
@@ -106,6 +125,7 @@ async fn load(
         owner,
         rows: Vec::new(),
         teams,
+        owners,
         roles: ROLES,
         add_email: String::new(),
         add_user_role: "read".into(),
@@ -174,6 +194,10 @@ pub async fn post(
     v.add_team_role = role_of(&form, "add_team_role");
     if action == "save" {
         return save(&state, &auth, coll, id, v).await;
+    }
+    if action == "transfer" {
+        v.rows = saved_rows;
+        return transfer(&state, &auth, coll, id, form.get("new_owner"), v).await;
     }
     v.dirty = true;
     if action == "add_user" {
@@ -271,6 +295,42 @@ async fn save(
                 v.rows = grants::from_core(&state.core.get_grants(&auth.caller, coll, id).await?).1;
                 v.dirty = false;
             }
+            show(auth, v)
+        }
+    }
+}
+
+/// `_action=transfer`: hands the entity to `new_owner` (`user:<id>` or `team:<id>`) through
+/// `Core::put_owner`, then back to the entity.
+async fn transfer(
+    state: &WebState,
+    auth: &Authed,
+    coll: Collection,
+    id: EntityId,
+    new_owner: &str,
+    mut v: AccessView,
+) -> WebResult<Response> {
+    let body = match new_owner.split_once(':') {
+        Some((kind @ ("user" | "team"), who)) => serde_json::json!({ kind: who }),
+        _ => serde_json::json!({}),
+    };
+    match state.core.put_owner(&auth.caller, coll, id, &body).await {
+        Ok(_) => {
+            let flash = Flash::ok(format!("{} has a new owner.", v.name));
+            let cookie = session::flash_cookie(&[flash], state.secure_cookies);
+            if auth.htmx {
+                let mut res = StatusCode::OK.into_response();
+                res.headers_mut()
+                    .append(axum::http::header::SET_COOKIE, cookie);
+                if let Ok(to) = HeaderValue::from_str(&v.back) {
+                    res.headers_mut().insert("hx-redirect", to);
+                }
+                return Ok(res);
+            }
+            Ok(session::redirect_with(&v.back, vec![cookie]))
+        }
+        Err(e) => {
+            v.inline = Inline::from_core(e)?;
             show(auth, v)
         }
     }

@@ -254,6 +254,47 @@ async fn entities_owned_by_a_team(app: &TestApp) {
         "{problem}"
     );
     let opath = format!("/api/v1/servers/{}", id(&other));
+    // What it owns is listed by owner, and handed over by a team admin.
+    let (_, owned) = app
+        .get(&lead.token, &format!("/api/v1/servers?owner.id={tid}"))
+        .await;
+    assert_eq!(owned["total"], 1, "{owned}");
+    let (status, problem) = app
+        .call(
+            Method::PUT,
+            &format!("{opath}/owner"),
+            Some(&reader.token),
+            Some(&json!({"user": reader.id})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (status, problem) = app
+        .call(
+            Method::PUT,
+            &format!("{opath}/owner"),
+            Some(&lead.token),
+            Some(&json!({"team": uuid::Uuid::now_v7()})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    let (status, grants) = app
+        .call(
+            Method::PUT,
+            &format!("{opath}/owner"),
+            Some(&lead.token),
+            Some(&json!({"user": lead.id})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{grants}");
+    assert_eq!(grants["owner"]["id"], lead.id.as_str());
+    assert_eq!(
+        app.get(&reader.token, &opath).await.0,
+        StatusCode::NOT_FOUND,
+        "the team no longer gives access to it"
+    );
+    let (_, history) = app.get(&lead.token, &format!("{opath}/history")).await;
+    assert_eq!(history["items"][0]["op"], "owner");
+    assert_eq!(history["items"][0]["changes"][0]["new"]["name"], "Lead");
     assert_eq!(
         app.delete(&lead.token, &opath).await.0,
         StatusCode::NO_CONTENT

@@ -1,5 +1,6 @@
 //! The "Edit access" dialog: its owner adds a person by e-mail and a team, saves, and the grants
-//! are the core's; a reader sees the list read-only and cannot save; strangers get 404.
+//! are the core's; a reader sees the list read-only and cannot save; strangers get 404; the
+//! owner hands it to a team.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -177,6 +178,29 @@ async fn access_dialog_saves_grants(app: &TestApp) {
         .get(&alice.token, &format!("/api/v1/servers/{sid}/grants"))
         .await;
     assert_eq!(after["grants"][0]["role"], "read");
+
+    // Handing it to a team its owner can write to: the team owns it, the reader cannot.
+    let page = owner.get(&path).await;
+    assert!(page.body.contains("Hand it over") && page.body.contains("Team Night shift"));
+    let team_key = format!("team:{tid}");
+    let handed = owner
+        .post(
+            &path,
+            &[("_action", "transfer"), ("new_owner", team_key.as_str())],
+        )
+        .await;
+    assert_eq!(handed.status, StatusCode::SEE_OTHER, "{}", handed.body);
+    let (_, after) = app
+        .get(&alice.token, &format!("/api/v1/servers/{sid}/grants"))
+        .await;
+    assert_eq!(after["owner"]["id"], tid.as_str());
+    let refused = reader
+        .post(
+            &path,
+            &[("_action", "transfer"), ("new_owner", "user:whoever")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
 backends!(access_dialog_saves_grants);
