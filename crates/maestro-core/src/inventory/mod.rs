@@ -252,6 +252,7 @@ impl Core {
         let mut merged = merged.as_object().cloned().unwrap_or_default();
         // A server's name removed falls back to its hostname, as on creation.
         prepare::fixups(rec.kind, &mut merged);
+        prepare::entry_follows_applications(rec.kind, patch, &mut merged);
         let family = prepare::family_for_update(coll, &merged)?;
         let validated = prepare::validate_doc(
             rec.kind,
@@ -295,7 +296,8 @@ impl Core {
             ..rec.clone()
         };
         peers.insert(id, summary(&record));
-        let edits = refs::plan_edits(id, &rows, &validated.refs);
+        let mut edits = refs::plan_edits(id, &rows, &validated.refs);
+        refs::leaving_a_system_leaves_its_entry(rec.kind, id, &rows, &mut edits);
         let (peer_changes, touched) =
             refs::counterpart_changes(self, caller, id, &edits, &peers, now).await?;
         refs::require_write_on_peers(self, caller, &peer_changes).await?;

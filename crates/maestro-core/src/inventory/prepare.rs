@@ -108,6 +108,24 @@ pub fn validate_doc(
     Ok(v)
 }
 
+/// A system's entry points are among its applications: a patch that sets the applications
+/// without naming the entry points drops those no longer listed (otherwise the next write would
+/// bring them back as members, see `entry_apps_join_the_system`).
+pub fn entry_follows_applications(kind: Kind, patch: &Value, merged: &mut Map<String, Value>) {
+    if kind != Kind::System || patch.get("applications").is_none() || patch.get("entry").is_some() {
+        return;
+    }
+    let id_of = |v: &Value| v.as_str().or_else(|| v["id"].as_str()).map(str::to_owned);
+    let members: Vec<String> = merged
+        .get("applications")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(id_of).collect())
+        .unwrap_or_default();
+    if let Some(Value::Array(entry)) = merged.get_mut("entry") {
+        entry.retain(|e| id_of(e).is_some_and(|id| members.contains(&id)));
+    }
+}
+
 /// A system's entry applications are members of the system too (as the original's hook did).
 fn entry_apps_join_the_system(refs: &mut [RefWrite]) {
     let entry: Vec<_> = refs

@@ -409,3 +409,38 @@ pub async fn require_write_on_peers(
     }
     Ok(())
 }
+
+/// An application that leaves a system (its `system` no longer lists it) is no longer one of
+/// the system's entry points either: the system's `entry` would otherwise keep it, and bring it
+/// back as a member at the system's next write.
+pub fn leaving_a_system_leaves_its_entry(
+    kind: Kind,
+    anchor: EntityId,
+    rows: &[RelationRow],
+    edits: &mut Vec<RelationEdit>,
+) {
+    if kind != Kind::Application {
+        return;
+    }
+    let left: Vec<EntityId> = edits
+        .iter()
+        .filter_map(|e| match e {
+            RelationEdit::Remove { src, rel, dst } if rel == "contains" && *dst == anchor => {
+                Some(*src)
+            }
+            _ => None,
+        })
+        .collect();
+    for system in left {
+        let is_entry = rows
+            .iter()
+            .any(|r| r.src == system && r.dst == anchor && r.rel == "entry");
+        if is_entry {
+            edits.push(RelationEdit::Remove {
+                src: system,
+                rel: "entry".into(),
+                dst: anchor,
+            });
+        }
+    }
+}

@@ -243,6 +243,24 @@ async fn systems_clients_and_entry_points(app: &TestApp) {
     );
     let rel = relations(app, t, "applications", &a2).await;
     assert_eq!(peers(&rel["incoming"]), pairs(&[("shop", "contains")]));
+    // An application that leaves the system leaves its entry points too, and stays out.
+    app.patch(t, &path, json!({"entry": [a2]})).await;
+    let (status, _) = app
+        .patch(
+            t,
+            &format!("/api/v1/applications/{a2}"),
+            json!({"system": []}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let (_, got) = app.patch(t, &path, json!({"name": "shop-2"})).await;
+    assert_eq!(got["entry"], json!([]), "{got}");
+    assert_eq!(ref_ids(&got["applications"]), [a1.as_str(), a3.as_str()]);
+    // Setting the members without naming the entry points drops those no longer members.
+    app.patch(t, &path, json!({"entry": [a3]})).await;
+    let (_, got) = app.patch(t, &path, json!({"applications": [a1]})).await;
+    assert_eq!(got["entry"], json!([]), "{got}");
+    assert_eq!(ref_ids(&got["applications"]), [a1.as_str()]);
 }
 
 /// Deleting removes an entity's relations; restoring writes back the references it held (read
