@@ -122,6 +122,9 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()
         .nest("/api/v1", api)
+        // The API's root (which `nest` leaves to the UI) answers as the API does.
+        .route("/api/v1", axum::routing::any(not_found))
+        .route("/api/v1/", axum::routing::any(not_found))
         .route("/healthz", get(meta::healthz))
         .route("/readyz", get(meta::readyz))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -137,7 +140,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 pub async fn not_found() -> ApiError {
-    ApiError::not_found("no such route")
+    ApiError::not_found("no such route (every route is in /api/v1/openapi.json)")
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -2,7 +2,7 @@
 //! laptop with nothing else installed: SQLite in the current directory, 127.0.0.1:8888.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
@@ -213,31 +213,39 @@ impl Settings {
         })
     }
 
-    /// The key sealing secrets: MAESTRO_SECRET_KEY, or `secret.key` in the data directory
-    /// (created with a random key, readable by its owner only, on first use).
-    pub fn secret_key(&self) -> anyhow::Result<String> {
+    /// The key sealing secrets: MAESTRO_SECRET_KEY, or `secret.key` in the data directory, or
+    /// a new random key with the path to save it at once the database accepted it
+    /// ([`Settings::save_secret_key`]) — a database whose secrets were sealed with a lost key
+    /// refuses it, and no useless key file is left behind.
+    pub fn secret_key(&self) -> anyhow::Result<(String, Option<PathBuf>)> {
         if let Some(key) = self.secret_key.as_ref().filter(|k| !k.trim().is_empty()) {
-            return Ok(key.trim().to_owned());
+            return Ok((key.trim().to_owned(), None));
         }
         let path = self.data_dir.join("secret.key");
         match std::fs::read_to_string(&path) {
-            Ok(key) => Ok(key.trim().to_owned()),
+            Ok(key) => Ok((key.trim().to_owned(), None)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(&self.data_dir)?;
-                let key = maestro_core::secrets::SecretBox::generate_key();
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                use std::io::Write;
-                let mut file = options
-                    .open(&path)
-                    .with_context(|| format!("cannot create {}", path.display()))?;
-                file.write_all(key.as_bytes())?;
-                Ok(key)
+                Ok((maestro_core::secrets::SecretBox::generate_key(), Some(path)))
             }
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
         }
+    }
+
+    /// Writes a new key file, readable by its owner only.
+    pub fn save_secret_key(path: &Path, key: &str) -> anyhow::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        use std::io::Write;
+        let mut file = options
+            .open(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        file.write_all(key.as_bytes())?;
+        Ok(())
     }
 
     /// Upload storage.

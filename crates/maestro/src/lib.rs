@@ -36,12 +36,25 @@ pub async fn open_db(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Resu
         .await
         .context("cannot start the domain services")?
         .with_blobs(Arc::new(settings.blobs()?));
-    let secret_box = maestro_core::secrets::SecretBox::from_hex(&settings.secret_key()?)
-        .map_err(|e| anyhow::anyhow!("MAESTRO_SECRET_KEY: {e}"))?;
-    core = core
-        .with_secrets(secret_box)
-        .await
-        .context("cannot use the secret key")?;
+    let (key, unsaved) = settings.secret_key()?;
+    let secret_box = maestro_core::secrets::SecretBox::from_hex(&key).map_err(|_| {
+        anyhow::anyhow!(
+            "the secret key (MAESTRO_SECRET_KEY or secret.key in MAESTRO_DATA_DIR) must be 64 \
+             hexadecimal characters"
+        )
+    })?;
+    core = match core.with_secrets(secret_box).await {
+        Ok(core) => core,
+        Err(_) if unsaved.is_some() => anyhow::bail!(
+            "this database's secrets were sealed with a key that is not here: put its \
+             secret.key back into {} (or set MAESTRO_SECRET_KEY to it)",
+            settings.data_dir.display()
+        ),
+        Err(e) => return Err(e).context("cannot use the secret key"),
+    };
+    if let Some(path) = unsaved {
+        Settings::save_secret_key(&path, &key)?;
+    }
     if let Some(smtp) = settings.smtp() {
         let mailer =
             maestro_adapters::mail::SmtpMailer::new(&smtp).map_err(|e| anyhow::anyhow!(e))?;

@@ -18,6 +18,8 @@ const TOUCH_EVERY: i64 = 60;
 /// Tokens an account may hold at once (neither revoked nor expired): enough for every script
 /// and integration, and a bound on what a leaked session can mint.
 pub const MAX_LIVE_TOKENS: usize = 50;
+/// How long a token lasts when its creation does not say.
+const DEFAULT_DAYS: i64 = 90;
 
 pub(crate) fn sha256_hex(s: &str) -> String {
     Sha256::digest(s.as_bytes())
@@ -87,7 +89,9 @@ impl Core {
         }
         let now = self.now();
         let expires_at = match body.get("expires_at") {
-            None | Some(Value::Null) => None,
+            // Unsaid, a token lasts 90 days; one that never expires is asked for (`null`).
+            None => Some(now + chrono::Duration::days(DEFAULT_DAYS)),
+            Some(Value::Null) => None,
             Some(Value::String(s)) => match DateTime::parse_from_rfc3339(s) {
                 Ok(t) if t.with_timezone(&Utc) > now => Some(t.with_timezone(&Utc)),
                 Ok(_) => {

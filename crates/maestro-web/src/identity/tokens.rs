@@ -124,7 +124,8 @@ pub async fn create(
 ) -> WebResult<Response> {
     let name = form.get("name").trim().to_owned();
     let days: u32 = form.get("days").parse().unwrap_or(0);
-    let mut body = json!({"name": name});
+    // "Until revoked" (0) is asked for explicitly: the core's default is 90 days.
+    let mut body = json!({"name": name, "expires_at": null});
     if LIFETIMES.iter().any(|(d, _)| *d == days && days > 0) {
         let at = state.core.now() + chrono::Duration::days(i64::from(days));
         body["expires_at"] = json!(at.to_rfc3339());

@@ -73,6 +73,7 @@ fn migrate_and_demo_work_from_the_command_line() {
             .args(args)
             .env("MAESTRO_DATA_DIR", dir.path())
             .env("MAESTRO_LOG", "warn")
+            .env_remove("MAESTRO_SECRET_KEY")
             .output()
             .unwrap()
     };
@@ -86,6 +87,16 @@ fn migrate_and_demo_work_from_the_command_line() {
     assert!(String::from_utf8_lossy(&demo.stdout).contains("demo entities"));
     // A second load refuses: the inventory is no longer empty.
     assert!(!run(&["demo"]).status.success());
+    // Without the key its secrets were sealed with, the database is refused, with the remedy,
+    // and no new key is left in the way of the real one.
+    let key = dir.path().join("secret.key");
+    assert!(key.exists());
+    std::fs::remove_file(&key).unwrap();
+    let refused = run(&["demo"]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("put its secret.key back"), "{err}");
+    assert!(!key.exists(), "no key file made for nothing");
 }
 
 #[test]

@@ -140,6 +140,13 @@ async fn api_tokens_are_shown_once_and_revocable(app: &TestApp) {
         "the secret is shown once"
     );
     assert!(list["items"][0]["last_used_at"].is_null());
+    // Unsaid, a token lasts 90 days.
+    let expires =
+        chrono::DateTime::parse_from_rfc3339(list["items"][0]["expires_at"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+    let days = (expires - chrono::Utc::now()).num_days();
+    assert!((89..=90).contains(&days), "{days}");
     // The token acts as its owner.
     let mine = app
         .create(&u.token, "servers", json!({"name": "scripted"}))

@@ -30,6 +30,12 @@ async fn operational_routes_need_no_token(app: &TestApp) {
 }
 
 async fn openapi_covers_every_route(app: &TestApp) {
+    // The API's root answers as the API does, and says where the routes are.
+    for root in ["/api/v1", "/api/v1/"] {
+        let (status, problem) = app.call(Method::GET, root, None, None).await;
+        assert_eq!(status, reqwest::StatusCode::NOT_FOUND, "{root}");
+        assert!(problem["detail"].as_str().unwrap().contains("openapi.json"));
+    }
     let (_, doc) = app
         .call(Method::GET, "/api/v1/openapi.json", None, None)
         .await;
@@ -45,6 +51,8 @@ async fn openapi_covers_every_route(app: &TestApp) {
         "/api/v1/servers/{id}/relations",
         "/api/v1/databases",
         "/api/v1/settings/{key}",
+        "/api/v1/settings/{key}/history",
+        "/api/v1/servers/{id}/owner",
         "/healthz",
         "/readyz",
     ] {
