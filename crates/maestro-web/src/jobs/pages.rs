@@ -38,7 +38,14 @@ struct ListPage {
     status: String,
     statuses: [&'static str; 5],
     total: u64,
+    page: u32,
+    pages: u64,
+    prev: Option<String>,
+    next: Option<String>,
 }
+
+/// Jobs per page of the list.
+const PER_PAGE: u32 = 100;
 
 pub struct Line {
     pub at: String,
@@ -96,14 +103,35 @@ pub async fn index(
         .filter(|s| STATUSES.contains(&s.as_str()))
         .cloned()
         .unwrap_or_default();
-    let mut pairs = vec![("limit".to_owned(), "200".to_owned())];
+    let number: u32 = query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let mut pairs = vec![
+        ("limit".to_owned(), PER_PAGE.to_string()),
+        ("page".to_owned(), number.to_string()),
+    ];
     if !status.is_empty() {
         pairs.push(("status".into(), status.clone()));
     }
     let page = jobs.list_jobs(&auth.caller, &pairs).await?;
+    let pages = page.total.div_ceil(u64::from(PER_PAGE)).max(1);
+    let link = |n: u64| {
+        let filter = if status.is_empty() {
+            String::new()
+        } else {
+            format!("status={status}&")
+        };
+        format!("/jobs?{filter}page={n}")
+    };
     render(&ListPage {
         chrome: auth.chrome.clone().with_title("Jobs", "jobs"),
         rows: page.items.iter().map(row).collect(),
+        prev: (number > 1).then(|| link(u64::from(number) - 1)),
+        next: (u64::from(number) < pages).then(|| link(u64::from(number) + 1)),
+        page: number,
+        pages,
         status,
         statuses: STATUSES,
         total: page.total,

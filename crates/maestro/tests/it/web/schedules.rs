@@ -189,3 +189,33 @@ async fn a_reader_sees_a_schedule_without_its_controls() {
     assert!(page.body.contains("Run now") && page.body.contains(">Save<"));
     assert!(!page.body.contains("You can read this schedule"));
 }
+
+/// The jobs list pages, newest first, keeping its status filter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_jobs_list_pages() {
+    let app = TestApp::sqlite().await;
+    let (mut b, user) = signed_in(&app, "Pat Pager").await;
+    let (status, s) = app
+        .post(
+            &user.token,
+            "/api/v1/schedules",
+            json!({"name": "many", "module": "noop", "interval": {"every": 1, "period": "days"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{s}");
+    let run = format!("/api/v1/schedules/{}/run", s["id"].as_str().unwrap());
+    for _ in 0..101 {
+        let (status, _) = app.post(&user.token, &run, json!({})).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+    let first = b.get("/jobs").await;
+    assert!(first.body.contains("page 1 of 2") && first.body.contains(r#"href="/jobs?page=2""#));
+    let second = b.get("/jobs?page=2").await;
+    assert_eq!(
+        second.body.matches("data-job=").count(),
+        1,
+        "one job on page 2"
+    );
+    let filtered = b.get("/jobs?status=queued&page=1").await;
+    assert_eq!(filtered.status, StatusCode::OK);
+}
