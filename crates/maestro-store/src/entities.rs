@@ -412,20 +412,8 @@ fn filter(d: Dialect, access: &Access, f: &Filter) -> Sql {
             s
         }
         Target::RefName { rel, inverse } => {
-            let (me, other) = if *inverse {
-                ("dst_id", "src_id")
-            } else {
-                ("src_id", "dst_id")
-            };
             // `ne` and a missing name both mean: related to no readable entity so named.
-            let negate = f.op == Op::Ne
-                || (f.op == Op::Exists && matches!(f.values[0], Scalar::Bool(false)));
-            let mut s = Sql::new(if negate { "NOT EXISTS" } else { "EXISTS" });
-            s.push(&format!(
-                " (SELECT 1 FROM relations r JOIN entities p ON p.id = r.{other} WHERE r.{me} = e.id AND "
-            ));
-            s.append(access_clause(access, "p"));
-            s.push(" AND r.rel = ").bind(*rel);
+            let (mut s, _) = related(access, rel, *inverse, f);
             if f.op != Op::Exists {
                 let mut positive = f.clone();
                 if f.op == Op::Ne {
@@ -438,20 +426,7 @@ fn filter(d: Dialect, access: &Access, f: &Filter) -> Sql {
             s
         }
         Target::Ref { rel, inverse } => {
-            let (me, other) = if *inverse {
-                ("dst_id", "src_id")
-            } else {
-                ("src_id", "dst_id")
-            };
-            let negate = f.op == Op::Ne
-                || (f.op == Op::Exists && matches!(f.values[0], Scalar::Bool(false)));
-            let mut s = Sql::new(if negate { "NOT EXISTS" } else { "EXISTS" });
-            // Only related entities the caller may read count, as in the entity's own view.
-            s.push(&format!(
-                " (SELECT 1 FROM relations r JOIN entities p ON p.id = r.{other} WHERE r.{me} = e.id AND "
-            ));
-            s.append(access_clause(access, "p"));
-            s.push(" AND r.rel = ").bind(*rel);
+            let (mut s, other) = related(access, rel, *inverse, f);
             if f.op != Op::Exists {
                 s.push(&format!(" AND r.{other} IN ("));
                 s.bind_list(f.values.iter().map(text_arg));
@@ -461,6 +436,26 @@ fn filter(d: Dialect, access: &Access, f: &Filter) -> Sql {
             s
         }
     }
+}
+
+/// The open `[NOT] EXISTS (SELECT 1 FROM relations r JOIN entities p …` of a filter on what an
+/// entity is related to through `rel` (`ne` and `exists=false` negate it), and the column of
+/// the other end. Only related entities the caller may read count, as in the entity's own view.
+fn related(access: &Access, rel: &'static str, inverse: bool, f: &Filter) -> (Sql, &'static str) {
+    let (me, other) = if inverse {
+        ("dst_id", "src_id")
+    } else {
+        ("src_id", "dst_id")
+    };
+    let negate =
+        f.op == Op::Ne || (f.op == Op::Exists && matches!(f.values[0], Scalar::Bool(false)));
+    let mut s = Sql::new(if negate { "NOT EXISTS" } else { "EXISTS" });
+    s.push(&format!(
+        " (SELECT 1 FROM relations r JOIN entities p ON p.id = r.{other} WHERE r.{me} = e.id AND "
+    ));
+    s.append(access_clause(access, "p"));
+    s.push(" AND r.rel = ").bind(rel);
+    (s, other)
 }
 
 /// `ORDER BY` for the sort keys (NULLs last either way), with the id as tiebreaker.

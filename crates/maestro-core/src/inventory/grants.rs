@@ -23,6 +23,18 @@ pub(crate) fn same_grants(a: &[AclRow], b: &[AclRow]) -> bool {
     a == b
 }
 
+/// The kinds every account shares (the services catalog) are neither shared nor handed over
+/// one entity at a time.
+pub(super) fn not_global(coll: Collection) -> CoreResult<()> {
+    if coll.kind().schema().global {
+        return Err(CoreError::BadRequest(format!(
+            "the {} is shared with every account",
+            coll.label().to_lowercase()
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn grants_json(rows: &[AclRow], names: &HashMap<Uuid, String>) -> Vec<Value> {
     let mut out: Vec<Value> = rows
         .iter()
@@ -100,12 +112,7 @@ impl Core {
         id: EntityId,
         body: &Value,
     ) -> CoreResult<Value> {
-        if coll.kind().schema().global {
-            return Err(CoreError::BadRequest(format!(
-                "the {} is shared with every account",
-                coll.label().to_lowercase()
-            )));
-        }
+        not_global(coll)?;
         let rec = self.writable(caller, coll, id, Role::Admin).await?;
         let body = as_object(body)?;
         let mut errors = Vec::new();

@@ -23,12 +23,7 @@ impl Core {
         id: EntityId,
         body: &Value,
     ) -> CoreResult<Value> {
-        if coll.kind().schema().global {
-            return Err(CoreError::BadRequest(format!(
-                "the {} belongs to every account",
-                coll.label().to_lowercase()
-            )));
-        }
+        super::grants::not_global(coll)?;
         let rec = self.writable(caller, coll, id, Role::Admin).await?;
         let wanted = new_owner(as_object(body)?)?;
         let allowed = caller.admin

@@ -303,20 +303,7 @@ fn collection_paths(paths: &mut Map<String, Value>, coll: Collection) {
         format!("/api/v1/{seg}/{{id}}/restore"),
         json!({"parameters": [id_param.clone()], "post": restore}),
     );
-    let mut history = op(
-        tag,
-        "Change history, newest first",
-        responses(
-            vec![("200", ok("A page of changes", page_schema("Change")))],
-            &[400, 401, 404],
-        ),
-    );
-    history.insert(
-        "parameters".into(),
-        json!([
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}]),
-    );
+    let history = history_op(tag, "Change history, newest first");
     paths.insert(
         format!("/api/v1/{seg}/{{id}}/history"),
         json!({"parameters": [id_param.clone()], "get": history}),
@@ -387,6 +374,25 @@ fn account_paths(paths: &mut Map<String, Value>) {
     paths.insert("/api/v1/auth/logout".into(), json!({"post": logout}));
 }
 
+/// A paged history (`page`, `limit`), as every history route answers it.
+fn history_op(tag: &str, summary: &str) -> Map<String, Value> {
+    let mut history = op(
+        tag,
+        summary,
+        responses(
+            vec![("200", ok("A page of changes", page_schema("Change")))],
+            &[400, 401, 404],
+        ),
+    );
+    history.insert(
+        "parameters".into(),
+        json!([
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}]),
+    );
+    history
+}
+
 fn settings_paths(paths: &mut Map<String, Value>) {
     let setting = json!({"type": "object", "properties": {"key": {"type": "string"}, "value": {}}});
     let list = op(
@@ -429,20 +435,7 @@ fn settings_paths(paths: &mut Map<String, Value>) {
         "/api/v1/settings/{key}".into(),
         json!({"parameters": [key.clone()], "get": get, "put": put}),
     );
-    let mut history = op(
-        "Settings",
-        "A setting's change history, newest first",
-        responses(
-            vec![("200", ok("A page of changes", page_schema("Change")))],
-            &[400, 401, 404],
-        ),
-    );
-    history.insert(
-        "parameters".into(),
-        json!([
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}]),
-    );
+    let history = history_op("Settings", "A setting's change history, newest first");
     paths.insert(
         "/api/v1/settings/{key}/history".into(),
         json!({"parameters": [key], "get": history}),
