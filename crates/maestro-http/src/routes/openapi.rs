@@ -481,6 +481,39 @@ fn meta_paths(paths: &mut Map<String, Value>) {
     }
 }
 
+/// Gives every operation an `operationId` from its method and path (`GET
+/// /api/v1/servers/{id}/history` → `getServersByIdHistory`), unique as they are, so client
+/// generators name their functions.
+fn name_operations(paths: &mut Map<String, Value>) {
+    for (path, item) in paths.iter_mut() {
+        let mut name = String::new();
+        for seg in path
+            .trim_start_matches("/api/v1")
+            .split(['/', '-', '_', '.'])
+        {
+            let (seg, by) = match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(param) => (param, "By"),
+                None => (seg, ""),
+            };
+            let mut chars = seg.chars();
+            if let Some(first) = chars.next() {
+                name.push_str(by);
+                name.extend(first.to_uppercase());
+                name.push_str(chars.as_str());
+            }
+        }
+        let Some(ops) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in ops.iter_mut() {
+            if let Some(op) = op.as_object_mut().filter(|_| method != "parameters") {
+                op.entry("operationId")
+                    .or_insert_with(|| json!(format!("{method}{name}")));
+            }
+        }
+    }
+}
+
 fn build() -> Value {
     let mut paths = Map::new();
     account_paths(&mut paths);
@@ -492,6 +525,7 @@ fn build() -> Value {
     super::openapi_identity::paths(&mut paths);
     super::openapi_discovery::paths(&mut paths);
     super::openapi_jobs::paths(&mut paths);
+    name_operations(&mut paths);
 
     let mut schemas = Map::new();
     for ks in schema::all() {
@@ -510,7 +544,7 @@ fn build() -> Value {
         "id": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
         "actor": {"type": "object", "properties": {"id": {"type": ["string", "null"]}, "name": {"type": "string"}}},
         "source": {"type": "string", "enum": ["api", "ui", "discovery", "job", "system"]},
-        "op": {"type": "string", "enum": ["create", "update", "delete", "restore", "grant"]},
+        "op": {"type": "string", "enum": ["create", "update", "delete", "restore", "grant", "owner"]},
         "changes": {"type": "array", "items": {"type": "object", "properties": {"path": {"type": "string"}, "old": {}, "new": {}}}},
         "context": {"type": "object"}}}));
     let related = json!({"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
@@ -591,5 +625,16 @@ mod tests {
             assert!(doc["paths"][p].is_object(), "{p} is documented");
         }
         assert!(doc["paths"]["/api/v1/me"]["patch"].is_object());
+        // Every operation is named, once.
+        let mut ids = std::collections::HashSet::new();
+        for item in doc["paths"].as_object().unwrap().values() {
+            for (method, op) in item.as_object().unwrap() {
+                if method != "parameters" {
+                    let id = op["operationId"].as_str().unwrap().to_owned();
+                    assert!(ids.insert(id.clone()), "{id} twice");
+                }
+            }
+        }
+        assert!(ids.contains("getServersByIdHistory"), "{ids:?}");
     }
 }
