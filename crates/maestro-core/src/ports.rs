@@ -248,6 +248,13 @@ pub struct SessionRecord {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
+impl SessionRecord {
+    /// Neither revoked nor expired at `now`.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now)
+    }
+}
+
 /// A stored team.
 #[derive(Debug, Clone)]
 pub struct TeamRecord {

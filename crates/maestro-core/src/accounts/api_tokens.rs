@@ -118,10 +118,7 @@ impl Core {
             return Err(CoreError::Invalid(errors));
         }
         let live = self.store.api_tokens(user).await?;
-        let live = live
-            .iter()
-            .filter(|t| t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now))
-            .count();
+        let live = live.iter().filter(|t| t.is_live(now)).count();
         if live >= MAX_LIVE_TOKENS {
             return Err(CoreError::Conflict(format!(
                 "an account holds at most {MAX_LIVE_TOKENS} live API tokens: revoke one first"
@@ -191,7 +188,7 @@ impl Core {
         {
             return Err(invalid());
         }
-        if session.revoked_at.is_some() || session.expires_at.is_some_and(|e| e <= now) {
+        if !session.is_live(now) {
             return Err(CoreError::Unauthenticated(
                 "the API token was revoked or has expired".into(),
             ));

@@ -264,7 +264,7 @@ impl Core {
             .await?
             .ok_or_else(|| CoreError::Unauthenticated("unknown session".into()))?;
         let now = self.now();
-        if session.revoked_at.is_some() || session.expires_at.is_some_and(|e| e <= now) {
+        if !session.is_live(now) {
             return Err(CoreError::Unauthenticated(
                 "the session has ended; sign in again".into(),
             ));

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::accounts::as_object;
 use crate::caller::{Principal, PrincipalKind};
-use crate::ports::{AclRow, ChangeRecord, EntityWrite, WriteBatch};
+use crate::ports::{AclRow, EntityWrite, WriteBatch};
 use crate::{Caller, Core, CoreError, CoreResult};
 
 impl Core {
@@ -35,7 +35,8 @@ impl Core {
                     .any(|(t, r)| t.uuid() == wanted.id && *r >= Role::Write),
                 PrincipalKind::System | PrincipalKind::Connection => false,
             };
-        let found = self.store.principals(&[wanted.id]).await?;
+        // The new owner (checked) and the old one (named in the history), read together.
+        let found = self.store.principals(&[wanted.id, rec.owner.id]).await?;
         let known = found
             .iter()
             .find(|p| p.id == wanted.id && p.kind == wanted.kind && p.active);
@@ -63,33 +64,19 @@ impl Core {
                 owner: true,
             },
         );
-        let old_name = self
-            .store
-            .principals(&[rec.owner.id])
-            .await?
-            .into_iter()
-            .next()
-            .map(|p| p.name);
-        let now = self.now().max(rec.updated_at);
+        let old_name = found
+            .iter()
+            .find(|p| p.id == rec.owner.id)
+            .map(|p| p.name.as_str());
         let describe = |p: &Principal, name: Option<&str>| json!({"kind": p.kind.as_str(), "id": p.id, "name": name});
-        let change = ChangeRecord {
-            id: Uuid::now_v7(),
-            subject_kind: rec.kind.as_str().into(),
-            subject_id: id.to_string(),
-            at: now,
-            actor_id: caller.user.map(|u| u.uuid()),
-            actor_name: caller.name.clone(),
-            source: caller.source.as_str().into(),
-            op: "owner".into(),
-            changes: json!([{"path": "owner",
-                "old": describe(&rec.owner, old_name.as_deref()),
-                "new": describe(&wanted, Some(&new.name))}]),
-            context: None,
-        };
+        let changes = json!([{"path": "owner",
+            "old": describe(&rec.owner, old_name),
+            "new": describe(&wanted, Some(&new.name))}]);
         let mut record = rec.clone();
         record.owner = wanted;
-        record.updated_at = now;
+        record.updated_at = self.now().max(rec.updated_at);
         record.revision = rec.revision + 1;
+        let change = super::change(caller, &record, "owner", changes);
         let batch = WriteBatch {
             entities: vec![EntityWrite {
                 record,

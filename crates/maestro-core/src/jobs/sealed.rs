@@ -16,25 +16,29 @@ pub fn is_sealed(v: &Value) -> bool {
         .is_some_and(|m| m.len() == 1 && m.get("sealed").is_some_and(Value::is_string))
 }
 
-/// `v` with every sealed value replaced by [`MASK`].
-pub fn masked(v: &Value) -> Value {
+/// `v` with every sealed value replaced by what `f` makes of its sealed text.
+fn map_sealed(v: &Value, f: &impl Fn(&str) -> Value) -> Value {
     match v {
-        _ if is_sealed(v) => json!(MASK),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), masked(v))).collect()),
-        Value::Array(a) => Value::Array(a.iter().map(masked).collect()),
+        _ if is_sealed(v) => f(v["sealed"].as_str().unwrap_or_default()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), map_sealed(v, f)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|v| map_sealed(v, f)).collect()),
         other => other.clone(),
     }
+}
+
+/// `v` with every sealed value replaced by [`MASK`].
+pub fn masked(v: &Value) -> Value {
+    map_sealed(v, &|_| json!(MASK))
 }
 
 /// Marks each sealed value of `v` by its sealed text, so a field-level diff sees a secret change
 /// (and only then) without descending into it; [`unmark`] turns the marks into [`MASK`].
 pub fn marked(v: &Value) -> Value {
-    match v {
-        _ if is_sealed(v) => json!(format!("\u{0}{}", v["sealed"].as_str().unwrap_or_default())),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), marked(v))).collect()),
-        Value::Array(a) => Value::Array(a.iter().map(marked).collect()),
-        other => other.clone(),
-    }
+    map_sealed(v, &|sealed| json!(format!("\u{0}{sealed}")))
 }
 
 /// [`MASK`] for every value [`marked`] marked.

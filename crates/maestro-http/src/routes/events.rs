@@ -58,10 +58,7 @@ impl Feed {
 
     async fn session_alive(&self) -> bool {
         match self.core.store.session(self.session).await {
-            Ok(Some(s)) => {
-                let now = self.core.now();
-                s.revoked_at.is_none() && s.expires_at.is_none_or(|e| e > now)
-            }
+            Ok(Some(s)) => s.is_live(self.core.now()),
             Ok(None) => false,
             // A database hiccup does not end the stream.
             Err(_) => true,
