@@ -16,6 +16,7 @@ pub mod forms;
 pub mod hints;
 pub mod identity;
 pub mod jobs;
+pub mod pager;
 pub mod routes;
 pub mod session;
 pub mod theme;

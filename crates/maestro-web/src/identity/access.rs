@@ -261,20 +261,12 @@ async fn save(
         .put_grants(&auth.caller, coll, id, &grants::body(&v.rows))
         .await
     {
-        Ok(_) => {
-            let flash = Flash::ok(format!("Access to {} saved.", v.name));
-            let cookie = session::flash_cookie(&[flash], state.secure_cookies);
-            if auth.htmx {
-                let mut res = StatusCode::OK.into_response();
-                let h = res.headers_mut();
-                h.append(axum::http::header::SET_COOKIE, cookie);
-                if let Ok(to) = HeaderValue::from_str(&v.back) {
-                    h.insert("hx-redirect", to);
-                }
-                return Ok(res);
-            }
-            Ok(session::redirect_with(&v.back, vec![cookie]))
-        }
+        Ok(_) => Ok(back(
+            state,
+            auth,
+            &v,
+            format!("Access to {} saved.", v.name),
+        )),
         Err(e) => {
             let mut inline = Inline::from_core(e)?;
             for (i, row) in v.rows.iter_mut().enumerate() {
@@ -315,23 +307,30 @@ async fn transfer(
         _ => serde_json::json!({}),
     };
     match state.core.put_owner(&auth.caller, coll, id, &body).await {
-        Ok(_) => {
-            let flash = Flash::ok(format!("{} has a new owner.", v.name));
-            let cookie = session::flash_cookie(&[flash], state.secure_cookies);
-            if auth.htmx {
-                let mut res = StatusCode::OK.into_response();
-                res.headers_mut()
-                    .append(axum::http::header::SET_COOKIE, cookie);
-                if let Ok(to) = HeaderValue::from_str(&v.back) {
-                    res.headers_mut().insert("hx-redirect", to);
-                }
-                return Ok(res);
-            }
-            Ok(session::redirect_with(&v.back, vec![cookie]))
-        }
+        Ok(_) => Ok(back(
+            state,
+            auth,
+            &v,
+            format!("{} has a new owner.", v.name),
+        )),
         Err(e) => {
             v.inline = Inline::from_core(e)?;
             show(auth, v)
         }
     }
+}
+
+/// Back to the entity's page with `message` (htmx follows `HX-Redirect`; otherwise a 303).
+fn back(state: &WebState, auth: &Authed, v: &AccessView, message: String) -> Response {
+    let cookie = session::flash_cookie(&[Flash::ok(message)], state.secure_cookies);
+    if !auth.htmx {
+        return session::redirect_with(&v.back, vec![cookie]);
+    }
+    let mut res = StatusCode::OK.into_response();
+    res.headers_mut()
+        .append(axum::http::header::SET_COOKIE, cookie);
+    if let Ok(to) = HeaderValue::from_str(&v.back) {
+        res.headers_mut().insert("hx-redirect", to);
+    }
+    res
 }

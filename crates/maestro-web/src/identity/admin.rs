@@ -85,11 +85,7 @@ pub async fn index(
 ) -> WebResult<Response> {
     require_admin(&auth)?;
     let search = q.get("q").map(|s| s.trim().to_owned()).unwrap_or_default();
-    let page: u32 = q
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
+    let page = crate::pager::requested(&q);
     let mut pairs = vec![
         ("limit".to_owned(), "50".to_owned()),
         ("page".to_owned(), page.to_string()),
@@ -110,17 +106,18 @@ pub async fn index(
             created: when(&u["created_at"]),
         })
         .collect();
-    let pages = list.total.div_ceil(50).max(1);
-    let link = |p: u32| format!("/admin/users?q={}&page={p}", encode(&search));
+    let pager = crate::pager::Pager::new(page, list.total, 50, |p| {
+        format!("/admin/users?q={}&page={p}", encode(&search))
+    });
     render(&UsersPage {
         chrome: auth.chrome.clone().with_title("Users", "users"),
         q: search.clone(),
         rows,
         total: list.total,
-        page,
-        pages,
-        prev: (page > 1).then(|| link(page - 1)),
-        next: (u64::from(page) < pages).then(|| link(page + 1)),
+        page: pager.page,
+        pages: pager.pages,
+        prev: pager.prev,
+        next: pager.next,
     })
 }
 

@@ -13,6 +13,7 @@ use super::{JobsService, status_class, when};
 use crate::WebState;
 use crate::chrome::{Authed, Chrome, render};
 use crate::error::{WebError, WebResult};
+use crate::pager::Pager;
 use crate::session::{self, Flash};
 
 const STATUSES: [&str; 5] = ["queued", "running", "succeeded", "failed", "cancelled"];
@@ -103,11 +104,7 @@ pub async fn index(
         .filter(|s| STATUSES.contains(&s.as_str()))
         .cloned()
         .unwrap_or_default();
-    let number: u32 = query
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
+    let number = crate::pager::requested(&query);
     let mut pairs = vec![
         ("limit".to_owned(), PER_PAGE.to_string()),
         ("page".to_owned(), number.to_string()),
@@ -116,22 +113,21 @@ pub async fn index(
         pairs.push(("status".into(), status.clone()));
     }
     let page = jobs.list_jobs(&auth.caller, &pairs).await?;
-    let pages = page.total.div_ceil(u64::from(PER_PAGE)).max(1);
-    let link = |n: u64| {
-        let filter = if status.is_empty() {
-            String::new()
-        } else {
-            format!("status={status}&")
-        };
-        format!("/jobs?{filter}page={n}")
+    let filter = if status.is_empty() {
+        String::new()
+    } else {
+        format!("status={status}&")
     };
+    let pager = Pager::new(number, page.total, PER_PAGE, |n| {
+        format!("/jobs?{filter}page={n}")
+    });
     render(&ListPage {
         chrome: auth.chrome.clone().with_title("Jobs", "jobs"),
         rows: page.items.iter().map(row).collect(),
-        prev: (number > 1).then(|| link(u64::from(number) - 1)),
-        next: (u64::from(number) < pages).then(|| link(u64::from(number) + 1)),
-        page: number,
-        pages,
+        prev: pager.prev,
+        next: pager.next,
+        page: pager.page,
+        pages: pager.pages,
         status,
         statuses: STATUSES,
         total: page.total,
