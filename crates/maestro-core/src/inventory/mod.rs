@@ -274,8 +274,20 @@ impl Core {
         let secret_write = self
             .seal_secrets(id, &validated.secrets, &removed, false)
             .await?;
-        let composed = compose(&validated.data, &validated.refs);
-        let mut changes = diff_value(&current, &composed);
+        let mut edits = refs::plan_edits(id, &rows, &validated.refs);
+        refs::leaving_a_system_leaves_its_entry(rec.kind, id, &rows, &mut edits);
+        // The history diffs every link, the caller's and those they cannot see (kept as they
+        // are), so it records what the entity became, not what this caller sees of it.
+        let before = compose(
+            &rec.data,
+            &refs::all_refs(rec.kind, rec.family.as_deref(), id, &rows),
+        );
+        let rows_after = refs::rows_after(id, &rows, &edits, &peers);
+        let after_all = compose(
+            &validated.data,
+            &refs::all_refs(rec.kind, family.as_deref(), id, &rows_after),
+        );
+        let mut changes = diff_value(&before, &after_all);
         if let Value::Array(list) = &mut changes {
             list.extend(secret_write.changes);
         }
@@ -296,13 +308,11 @@ impl Core {
             ..rec.clone()
         };
         peers.insert(id, summary(&record));
-        let mut edits = refs::plan_edits(id, &rows, &validated.refs);
-        refs::leaving_a_system_leaves_its_entry(rec.kind, id, &rows, &mut edits);
         let (peer_changes, touched) =
             refs::counterpart_changes(self, caller, id, &edits, &peers, now).await?;
         refs::require_write_on_peers(self, caller, &peer_changes).await?;
         let warnings = warnings::duplicates(self, &access, &record, Some(&rec)).await?;
-        let after = refs::rows_after(id, &rows, &edits, &peers);
+        let after = rows_after;
         let mut batch = WriteBatch {
             entities: vec![EntityWrite {
                 record: record.clone(),

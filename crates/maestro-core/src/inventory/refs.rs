@@ -84,6 +84,28 @@ pub fn current_refs(
     anchor: EntityId,
     rows: &[RelationRow],
 ) -> Vec<RefWrite> {
+    refs_of(kind, family, anchor, rows, false)
+}
+
+/// [`current_refs`] with the peers the caller cannot read too: what the history records, so a
+/// change made by someone who sees part of the links is recorded as it happened to all of them
+/// (reading the history names the peers a reader cannot see "(hidden)").
+pub fn all_refs(
+    kind: Kind,
+    family: Option<&str>,
+    anchor: EntityId,
+    rows: &[RelationRow],
+) -> Vec<RefWrite> {
+    refs_of(kind, family, anchor, rows, true)
+}
+
+fn refs_of(
+    kind: Kind,
+    family: Option<&str>,
+    anchor: EntityId,
+    rows: &[RelationRow],
+    hidden_too: bool,
+) -> Vec<RefWrite> {
     let schema = kind.schema();
     schema
         .ref_fields()
@@ -97,7 +119,7 @@ pub fn current_refs(
             spec,
             targets: rows_for(rows, anchor, spec)
                 .into_iter()
-                .filter(|r| r.peer_visible)
+                .filter(|r| hidden_too || r.peer_visible)
                 .map(|r| RefTarget {
                     id: r.peer.id,
                     attrs: r.attrs.clone(),

@@ -366,6 +366,33 @@ async fn unreadable_entities_never_appear_as_related(app: &TestApp) {
     assert_eq!(deps.len(), 1, "owner cannot see viewer-db: {full}");
     assert_eq!(deps[0], "secret-db");
     assert_eq!(full["servers"][0]["name"], "secret-srv");
+    // The history records what the application became, not the viewer's part of it: `deps`
+    // gained viewer-db beside secret-db, and `servers` (secret-srv kept) did not change.
+    let (_, history) = app.get(&owner.token, &format!("{wpath}/history")).await;
+    let update = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["op"] == "update")
+        .unwrap_or_else(|| panic!("an update entry: {history}"));
+    let changes = update["changes"].as_array().unwrap();
+    let paths: Vec<&str> = changes.iter().filter_map(|c| c["path"].as_str()).collect();
+    assert_eq!(paths, ["deps"], "{update}");
+    assert!(
+        changes[0]["old"].to_string().contains(&id(&secret_db)),
+        "{update}"
+    );
+    let new = changes[0]["new"].to_string();
+    assert!(new.contains(&id(&secret_db)), "{update}");
+    assert!(
+        !new.contains(&id(&extra)),
+        "viewer-db is hidden from the owner: {update}"
+    );
+    assert!(new.contains("(hidden)"), "{update}");
+    let (_, history) = app.get(&viewer.token, &format!("{wpath}/history")).await;
+    let text = history.to_string();
+    assert!(!text.contains(&id(&secret_db)), "{text}");
+    assert!(text.contains(&id(&extra)), "{text}");
     // The viewer cannot reference what they cannot read.
     let (status, body) = app
         .patch(
