@@ -386,7 +386,9 @@ pub trait Store: Send + Sync + 'static {
     async fn count_entities(&self, kinds: &[Kind]) -> StoreResult<u64>;
 
     // --- writes
-    async fn write(&self, batch: WriteBatch) -> StoreResult<()>;
+    /// Applies `batch` atomically and hands it back, so its records can be announced without
+    /// a copy.
+    async fn write(&self, batch: WriteBatch) -> StoreResult<WriteBatch>;
 
     // --- history
     async fn history(

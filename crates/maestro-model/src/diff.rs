@@ -37,6 +37,36 @@ pub fn diff_value(old: &Map<String, Value>, new: &Map<String, Value>) -> Value {
     )
 }
 
+/// [`diff_value`] from nothing to `new` (a creation), moving `new`'s leaves into the list
+/// instead of copying them.
+pub fn created_value(new: Map<String, Value>) -> Value {
+    let mut out = Vec::new();
+    take_leaves("", new, &mut out);
+    Value::Array(out)
+}
+
+fn take_leaves(prefix: &str, map: Map<String, Value>, out: &mut Vec<Value>) {
+    let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (key, value) in entries {
+        let path = if prefix.is_empty() {
+            key
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            Value::Object(inner) => take_leaves(&path, inner, out),
+            value => {
+                let mut m = Map::with_capacity(3);
+                m.insert("path".into(), Value::String(path));
+                m.insert("old".into(), Value::Null);
+                m.insert("new".into(), value);
+                out.push(Value::Object(m));
+            }
+        }
+    }
+}
+
 fn walk(
     prefix: &str,
     old: &Map<String, Value>,
@@ -114,6 +144,17 @@ mod tests {
                 ("tags".into(), json!([1]), json!([1, 2])),
             ]
         );
+    }
+
+    #[test]
+    fn a_creation_lists_every_leaf_as_the_diff_from_nothing_does() {
+        let new = m(json!({
+            "name": "a", "os": {"dist": "Debian", "base": "Linux", "none": {}},
+            "cpu": 2, "tags": [{"k": "v"}], "gone": null, "empty": {}
+        }));
+        let expected = diff_value(&Map::new(), &new);
+        assert_eq!(created_value(new), expected);
+        assert_eq!(expected.as_array().unwrap().len(), 6);
     }
 
     #[test]

@@ -53,12 +53,13 @@ macro_rules! bind_all {
         let mut q = $query;
         for a in $args {
             q = match a {
-                Arg::Text(s) => q.bind(s.clone()),
+                // Borrowed: the arguments outlive the query, so nothing is copied.
+                Arg::Text(s) => q.bind(s.as_str()),
                 Arg::Int(i) => q.bind(*i),
                 Arg::Float(f) => q.bind(*f),
                 Arg::Bool(b) => q.bind(*b),
                 Arg::Json(v) => q.bind($json(v)),
-                Arg::OptText(v) => q.bind(v.clone()),
+                Arg::OptText(v) => q.bind(v.as_deref()),
                 Arg::OptInt(v) => q.bind(*v),
                 Arg::OptJson(v) => q.bind(v.as_deref().map($json)),
             };
@@ -67,12 +68,12 @@ macro_rules! bind_all {
     }};
 }
 
-fn sqlite_json(v: &RawValue) -> String {
-    v.get().to_owned()
+fn sqlite_json(v: &RawValue) -> &str {
+    v.get()
 }
 
-fn pg_json(v: &RawValue) -> sqlx::types::Json<Box<RawValue>> {
-    sqlx::types::Json(v.to_owned())
+fn pg_json(v: &RawValue) -> sqlx::types::Json<&RawValue> {
+    sqlx::types::Json(v)
 }
 
 /// How long a SQLite statement waits for a lock another connection holds.

@@ -44,16 +44,17 @@ impl GroupWriter {
     }
 
     /// Applies `batch` atomically, possibly in the same transaction as concurrent writes.
-    pub(crate) async fn write(&self, pools: &Pools, batch: WriteBatch) -> StoreResult<()> {
+    pub(crate) async fn write(&self, pools: &Pools, batch: WriteBatch) -> StoreResult<WriteBatch> {
         let (reply, answer) = oneshot::channel();
         if let Err(mpsc::error::SendError(job)) = self.queue.send(Job { batch, reply }).await {
             // The writers are gone (their runtime shut down): write directly.
-            return apply(pools, &[&job.batch]).await;
+            apply(pools, &[&job.batch]).await?;
+            return Ok(job.batch);
         }
-        let (result, _batch) = answer
+        let (result, batch) = answer
             .await
             .map_err(|_| StoreError::Unavailable("the database writer stopped".into()))?;
-        result
+        result.map(|()| batch)
     }
 }
 

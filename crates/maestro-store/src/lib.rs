@@ -514,15 +514,15 @@ impl Store for Db {
         Ok(self.pools.fetch_i64(&s).await?.max(0) as u64)
     }
 
-    async fn write(&self, batch: WriteBatch) -> StoreResult<()> {
+    async fn write(&self, batch: WriteBatch) -> StoreResult<WriteBatch> {
         let new = batch
             .entities
             .iter()
             .filter(|w| w.expected_revision.is_none())
             .count() as u64;
-        self.writer.write(&self.pools, batch).await?;
+        let batch = self.writer.write(&self.pools, batch).await?;
         self.upkeep.note_inserts(&self.pools, new);
-        Ok(())
+        Ok(batch)
     }
 
     async fn history(

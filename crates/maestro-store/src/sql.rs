@@ -153,16 +153,13 @@ impl Sql {
         match dialect {
             Dialect::Sqlite => self.text.clone(),
             Dialect::Postgres => {
-                let mut out = String::with_capacity(self.text.len() + 16);
-                let mut n = 0;
-                for c in self.text.chars() {
-                    if c == '?' {
-                        n += 1;
-                        out.push('$');
-                        out.push_str(&n.to_string());
-                    } else {
-                        out.push(c);
+                use std::fmt::Write as _;
+                let mut out = String::with_capacity(self.text.len() + 4 * self.args.len());
+                for (n, part) in self.text.split('?').enumerate() {
+                    if n > 0 {
+                        let _ = write!(out, "${n}");
                     }
+                    out.push_str(part);
                 }
                 out
             }

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use maestro_discovery::Observation;
-use maestro_model::diff::diff_value;
+use maestro_model::diff::{created_value, diff_value};
 use maestro_model::schema::Kind;
 use maestro_model::search::search_text;
 use maestro_model::validate::{RefTarget, RefWrite, compose};
@@ -167,7 +167,8 @@ impl Core {
         let mut batch = WriteBatch::default();
         let mut peers: HashMap<EntityId, EntitySummary> = HashMap::new();
         let mut unchanged = Vec::new();
-        let mut announce = Vec::new();
+        // What each entity of the batch announces once written, in the batch's order.
+        let mut announce: Vec<&str> = Vec::new();
         // Entities this connection's discovery manages, among those the page names.
         let managed_ids: HashSet<EntityId> = ids_by_key.values().map(|(i, _)| *i).collect();
         let managed = |t: EntityId| managed_ids.contains(&t);
@@ -282,7 +283,7 @@ impl Core {
                         .changes
                         .push(self.discovery_change(run, &record, op, changes));
                     batch.entities.push(EntityWrite {
-                        record: record.clone(),
+                        record,
                         expected_revision: Some(old.revision),
                     });
                     batch.relations.extend(edits);
@@ -290,7 +291,7 @@ impl Core {
                     stats.updated += u64::from(!reactivated && !deactivated);
                     stats.reactivated += u64::from(reactivated);
                     stats.deactivated += u64::from(deactivated);
-                    announce.push((op, record));
+                    announce.push(op);
                 }
                 None if !obs.active => {
                     stats.skipped += 1; // never seen alive: nothing to record
@@ -325,7 +326,7 @@ impl Core {
                         &observed,
                         &managed,
                     );
-                    let changes = diff_value(&Map::new(), &compose(&record.data, &refs));
+                    let changes = created_value(compose(&record.data, &refs));
                     batch
                         .changes
                         .push(self.discovery_change(run, &record, "create", changes));
@@ -343,12 +344,12 @@ impl Core {
                     batch.acl.push((id, acl));
                     batch.relations.extend(plan_edits(id, &[], &refs));
                     batch.entities.push(EntityWrite {
-                        record: record.clone(),
+                        record,
                         expected_revision: None,
                     });
                     batch.pending.push((id, pending));
                     stats.created += 1;
-                    announce.push(("create", record));
+                    announce.push("create");
                 }
             }
         }
@@ -418,21 +419,24 @@ impl Core {
             .filter(|(k, _)| ids_by_key.get(k).is_some_and(|(i, _)| new_ids.contains(i)))
             .map(|(k, _)| k.clone())
             .collect();
-        if !batch.entities.is_empty() {
-            self.store.write(batch).await.map_err(write_error)?;
-        }
+        let stored_writes = if batch.entities.is_empty() {
+            Vec::new()
+        } else {
+            self.store.write(batch).await.map_err(write_error)?.entities
+        };
         self.link_pending(run, written, &created).await?;
         self.store.mark_seen(&unchanged, &run.run_id, now).await?;
         let announce: Vec<_> = announce
             .iter()
-            .map(|(op, record)| {
+            .zip(&stored_writes)
+            .map(|(op, w)| {
                 let op = match *op {
                     "create" => "created",
                     "delete" => "deleted",
                     "restore" => "restored",
                     _ => "updated",
                 };
-                (op, record)
+                (op, &w.record)
             })
             .collect();
         self.announce_all(&announce).await;
@@ -530,7 +534,7 @@ impl Core {
         match self.store.write(batch).await {
             // Something vanished meanwhile: the next run links what remains.
             Err(StoreError::MissingTarget(_)) => Ok(()),
-            other => other.map_err(write_error),
+            other => other.map(drop).map_err(write_error),
         }
     }
 
@@ -592,7 +596,7 @@ impl Core {
                 records.push(record);
             }
             match self.store.write(batch).await {
-                Ok(()) => {}
+                Ok(_) => {}
                 Err(StoreError::Conflict(_)) => continue,
                 Err(e) => return Err(write_error(e)),
             }

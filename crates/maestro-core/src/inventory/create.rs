@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 
-use maestro_model::diff::diff_value;
+use maestro_model::diff::created_value;
 use maestro_model::schema::{Collection, Kind};
 use maestro_model::search::search_text;
 use maestro_model::validate::compose;
 use maestro_model::{EntityId, Role};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{Written, change, entity_name, prepare, refs, summary, warnings, write_error};
 use crate::accounts::as_object;
@@ -199,8 +199,7 @@ impl Core {
         };
         peers.insert(id, summary(&record));
         let edits = refs::plan_edits(id, &[], &validated.refs);
-        let composed = compose(&validated.data, &validated.refs);
-        let mut changes = diff_value(&Map::new(), &composed);
+        let mut changes = created_value(compose(&validated.data, &validated.refs));
         if let Value::Array(list) = &mut changes {
             list.extend(secret_write.changes);
         }

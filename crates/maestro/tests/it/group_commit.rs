@@ -90,7 +90,12 @@ async fn a_stale_write_fails_alone_among_concurrent_ones(app: &TestApp) {
     batches.insert(3, update("first", base.revision));
     batches.insert(6, update("second", base.revision));
     batches.insert(9, update("never", base.revision + 40));
-    let results = join_all(batches.into_iter().map(|b| store.write(b))).await;
+    let results: Vec<Result<(), StoreError>> = join_all(
+        batches
+            .into_iter()
+            .map(|b| async { store.write(b).await.map(drop) }),
+    )
+    .await;
 
     let conflict = |r: &Result<(), StoreError>| matches!(r, Err(StoreError::Conflict(_)));
     assert!(conflict(&results[9]), "stale revision: {:?}", results[9]);
