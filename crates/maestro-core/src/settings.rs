@@ -68,6 +68,7 @@ impl Core {
         if let Err((path, message)) = same_shape(&template, &value, "value") {
             return Err(CoreError::invalid(path, message));
         }
+        check_values(key, &value)?;
         if serde_json::to_vec(&value)
             .map(|v| v.len())
             .unwrap_or(usize::MAX)
@@ -105,6 +106,32 @@ impl Core {
             .put_setting(key, &value, now, false, Some(&change))
             .await?;
         Ok(json!({"key": key, "value": value}))
+    }
+}
+
+/// What a shape cannot tell: each of `scheduler_options.discovery_intervals` is an interval a
+/// schedule would accept (a task's schedule is created with it).
+fn check_values(key: &str, value: &Value) -> CoreResult<()> {
+    if key != "scheduler_options" {
+        return Ok(());
+    }
+    let mut errors = Vec::new();
+    if let Some(intervals) = value.get("discovery_intervals").and_then(Value::as_object) {
+        for (task, interval) in intervals {
+            let mut found = Vec::new();
+            let spec = serde_json::Map::from_iter([("interval".to_owned(), interval.clone())]);
+            crate::jobs::trigger::Trigger::parse(&spec, &mut found);
+            let at = format!("value.discovery_intervals.{task}");
+            errors.extend(found.into_iter().map(|mut e| {
+                e.field = e.field.replacen("interval", &at, 1);
+                e
+            }));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::Invalid(errors))
     }
 }
 

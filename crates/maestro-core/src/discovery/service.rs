@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use maestro_discovery::TaskInfo;
 use maestro_model::schema::{Collection, Kind};
 use maestro_model::{EntityId, FieldError, Role};
 use serde_json::{Map, Value, json};
@@ -68,6 +69,22 @@ fn schedule_on(rec: &EntityRecord, status: &TaskStatus) -> bool {
     status.enabled && super::sync::not_syncing(rec).is_none()
 }
 
+/// A task's interval for new schedules: the administrators' choice in
+/// `scheduler_options.discovery_intervals` (checked when saved, checked again here: a value
+/// saved before the check, or by hand, falls back), else the provider's default.
+fn default_interval(configured: Option<&Value>, info: &TaskInfo) -> Value {
+    let spec = configured
+        .and_then(|o| o.get("discovery_intervals"))
+        .and_then(|m| m.get(info.name))
+        .map(|v| serde_json::Map::from_iter([("interval".to_owned(), v.clone())]));
+    if let Some(spec) = spec
+        && crate::jobs::trigger::Trigger::parse(&spec, &mut Vec::new()).is_some()
+    {
+        return spec["interval"].clone();
+    }
+    interval(info.default_every_seconds)
+}
+
 /// `{every, period}` for a default interval in seconds.
 fn interval(seconds: u64) -> Value {
     match seconds {
@@ -92,6 +109,15 @@ impl DiscoveryService {
             .core
             .add_hook(Arc::new(ConnectionHook(service.clone())));
         service
+    }
+
+    async fn scheduler_options(&self) -> CoreResult<Option<Value>> {
+        Ok(self
+            .discovery
+            .core
+            .store
+            .setting("scheduler_options")
+            .await?)
     }
 
     async fn connection(
@@ -232,6 +258,7 @@ impl DiscoveryService {
     pub async fn tasks(&self, caller: &Caller, id: EntityId) -> CoreResult<Value> {
         let rec = self.connection(caller, id, Role::Read).await?;
         let statuses = self.discovery.core.store.task_statuses(id).await?;
+        let configured = self.scheduler_options().await?;
         let items: Vec<Value> = self
             .discovery
             .tasks(&Self::provider_of(&rec))
@@ -242,7 +269,7 @@ impl DiscoveryService {
                     "task": info.name,
                     "label": info.label,
                     "permissions": info.permissions,
-                    "default_interval": interval(info.default_every_seconds),
+                    "default_interval": default_interval(configured.as_ref(), info),
                     "enabled": status.is_none_or(|s| s.enabled),
                     "state": status.map_or("never", |s| s.state.as_str()),
                     "message": status.and_then(|s| s.message.clone()),
@@ -353,6 +380,7 @@ impl DiscoveryService {
     /// without one (those that have one are put in line by `align_schedules`).
     async fn ensure_schedules(&self, rec: &EntityRecord) -> CoreResult<()> {
         let owner = owner_caller(rec);
+        let configured = self.scheduler_options().await?;
         for info in self.discovery.tasks(&Self::provider_of(rec)) {
             let mut status = self.status(rec.id, info.name).await?;
             if status.schedule_id.is_some() {
@@ -362,7 +390,7 @@ impl DiscoveryService {
                 "name": Self::schedule_name(&rec.name, info.name),
                 "module": "discovery",
                 "enabled": schedule_on(rec, &status),
-                "interval": interval(info.default_every_seconds),
+                "interval": default_interval(configured.as_ref(), info),
                 "connection": rec.id,
                 "task": info.name,
             });

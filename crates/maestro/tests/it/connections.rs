@@ -14,6 +14,7 @@ backends!(
     credentials_are_checked_per_provider,
     only_who_may_change_a_connection_schedules_its_syncs
 );
+crate::quiet_backends!(administrators_choose_the_interval_of_new_task_schedules);
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
@@ -645,4 +646,95 @@ async fn a_teams_members_follow_every_sync_of_its_connection(backend: &str) {
     app.patch(&lead.token, &path, json!({"status": "enabled"}))
         .await;
     assert_eq!(schedules_on().await, 10);
+}
+
+/// `scheduler_options.discovery_intervals` is the interval a new connection's task schedules
+/// start with (shown as each task's default); a value no schedule would accept is refused.
+async fn administrators_choose_the_interval_of_new_task_schedules(app: &TestApp) {
+    let u = app.user("Cloud Admin").await;
+    let path = "/api/v1/settings/scheduler_options";
+    let (_, setting) = app.get(&u.token, path).await;
+    let mut options = setting["value"].clone();
+    options["discovery_intervals"]["server-list"] = json!({"every": 0, "period": "minutes"});
+    let put = |value: Value| {
+        let token = u.token.clone();
+        async move {
+            let body = json!({ "value": value });
+            app.call(reqwest::Method::PUT, path, Some(&token), Some(&body))
+                .await
+        }
+    };
+    let (status, problem) = put(options.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(
+        error_fields(&problem),
+        ["value.discovery_intervals.server-list.every"],
+        "{problem}"
+    );
+    options["discovery_intervals"]["server-list"] = json!({"every": 2, "period": "fortnights"});
+    let (status, problem) = put(options.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    let (_, unchanged) = app.get(&u.token, path).await;
+    assert_eq!(unchanged, setting, "a refused value changes nothing");
+
+    options["discovery_intervals"]["server-list"] = json!({"every": 2, "period": "hours"});
+    let (status, saved) = put(options).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let dc = app
+        .create(
+            &u.token,
+            "datacenters",
+            json!({"name": "AWS", "provider": "AWS"}),
+        )
+        .await;
+    let conn = app.create(&u.token, "connections", json!({"name": "prod", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
+        "credentials": {"access_key_id": "AKIAEXAMPLE", "secret_access_key": SECRET}})).await;
+    let (_, tasks) = app
+        .get(
+            &u.token,
+            &format!("/api/v1/connections/{}/tasks", id(&conn)),
+        )
+        .await;
+    let task = |name: &str| {
+        tasks["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["task"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} in {tasks}"))
+    };
+    let servers = task("server-list");
+    assert_eq!(
+        servers["default_interval"],
+        json!({"every": 2, "period": "hours"})
+    );
+    let (_, schedule) = app
+        .get(
+            &u.token,
+            &format!(
+                "/api/v1/schedules/{}",
+                servers["schedule"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(
+        schedule["interval"],
+        json!({"every": 2, "period": "hours"}),
+        "{schedule}"
+    );
+    // The other tasks keep the seeded intervals (volumes every 12 hours, as the original).
+    let (_, volumes) = app
+        .get(
+            &u.token,
+            &format!(
+                "/api/v1/schedules/{}",
+                task("volumes-list")["schedule"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(
+        volumes["interval"], setting["value"]["discovery_intervals"]["volumes-list"],
+        "{volumes}"
+    );
 }
