@@ -98,6 +98,14 @@ async function createServer(ctx) {
   const pick = page.locator("#f-datacenters-id-results [data-ref-pick]").first();
   await pick.waitFor();
   await pick.click();
+  check(
+    await page.evaluate(() => document.activeElement && document.activeElement.id === "f-datacenters-id-q"),
+    "after a pick the keyboard is back in the search",
+  );
+  check(await pick.isDisabled(), "a picked result is marked added");
+  await page.locator("#f-datacenters-id [data-ref-item] [data-remove-ref]").first().click();
+  check(!(await pick.isDisabled()) && !(await pick.innerText()).includes("added"), "a removed reference is offered again");
+  await pick.click();
   await page.locator("#f-datacenters-region").fill("us-east-1");
 
   await openTab(page, "Storage");

@@ -130,14 +130,39 @@
       list.appendChild(fragment);
       if (window.htmx) window.htmx.process(item);
     }
-    button.disabled = true;
-    button.insertAdjacentText("beforeend", " — added");
+    syncPicks(refs);
+    // The picked button is now disabled and would drop the focus (Enter on it left the
+    // keyboard nowhere): back to the search, to add another or move on.
+    const query = refs.querySelector("[data-ref-query]");
+    if (query) query.focus();
+  }
+
+  // Result buttons show which entities the list holds: after a pick (a single reference holds
+  // one: the one it replaced is offered again), a removal, or new results.
+  function syncPicks(refs) {
+    const list = refs.querySelector(":scope > [data-ref-list]");
+    if (!list) return;
+    const held = new Set(Array.from(list.querySelectorAll("input[data-ref-id]")).map((i) => i.value));
+    refs.querySelectorAll("[data-ref-pick]").forEach((b) => {
+      const added = held.has(b.dataset.id);
+      b.disabled = added;
+      const mark = b.querySelector(":scope > [data-added]");
+      if (added && !mark) {
+        const span = document.createElement("span");
+        span.dataset.added = "";
+        span.textContent = " — added";
+        b.appendChild(span);
+      } else if (!added && mark) {
+        mark.remove();
+      }
+    });
   }
 
   function removeRef(button) {
     const item = button.closest("[data-ref-item]");
     const refs = item && item.closest("[data-refs]");
     if (item) item.remove();
+    if (refs) syncPicks(refs);
     const query = refs && refs.querySelector("[data-ref-query]");
     if (query) query.focus();
   }
@@ -205,6 +230,12 @@
 
   document.addEventListener("input", (e) => {
     if (e.target.matches && e.target.matches("[data-engine-source]")) applyEngine(e.target);
+  });
+
+  // New search results mark what the list already holds.
+  document.addEventListener("htmx:afterSwap", (e) => {
+    const refs = e.target.closest && e.target.closest("[data-refs]");
+    if (refs) syncPicks(refs);
   });
 
   // Identity: the access dialog, the account menu, copying a new token ----------------------------

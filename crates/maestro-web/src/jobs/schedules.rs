@@ -164,7 +164,7 @@ async fn form_page(
     if let Some(id) = id {
         let s = jobs.get_schedule(&auth.caller, id).await?;
         facts = vec![
-            ("Runs", s["run_count"].to_string()),
+            ("Scheduled runs", s["run_count"].to_string()),
             ("Last run", when(&s["last_run_at"])),
             (
                 "Last status",
