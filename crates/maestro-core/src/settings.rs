@@ -5,6 +5,8 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use maestro_model::FieldError;
+
 use crate::ports::ChangeRecord;
 use crate::{Caller, Core, CoreError, CoreResult};
 
@@ -65,10 +67,11 @@ impl Core {
         };
         // The seeded value is the template: the current one may have been emptied.
         let template = crate::seed::seeded_setting(key).unwrap_or_else(|| old.clone());
+        same_sections(key, &template, &value)?;
         if let Err((path, message)) = same_shape(&template, &value, "value") {
             return Err(CoreError::invalid(path, message));
         }
-        check_values(key, &value)?;
+        check_values(key, &value, &template)?;
         if serde_json::to_vec(&value)
             .map(|v| v.len())
             .unwrap_or(usize::MAX)
@@ -109,15 +112,58 @@ impl Core {
     }
 }
 
-/// What a shape cannot tell: each of `scheduler_options.discovery_intervals` is an interval a
-/// schedule would accept (a task's schedule is created with it).
-fn check_values(key: &str, value: &Value) -> CoreResult<()> {
+/// A setting is replaced whole: every section it was seeded with must be sent, and no other
+/// (a partial value would drop the rest — the allowed webhook targets with it). The regions
+/// are the exception: a map of providers, which may be added or removed.
+fn same_sections(key: &str, template: &Value, value: &Value) -> CoreResult<()> {
+    let (Some(seeded), Some(sent)) = (template.as_object(), value.as_object()) else {
+        return Ok(());
+    };
+    if key == "regions" {
+        return Ok(());
+    }
+    let mut errors: Vec<FieldError> = seeded
+        .keys()
+        .filter(|k| !sent.contains_key(*k))
+        .map(|k| {
+            FieldError::new(
+                format!("value.{k}"),
+                "is missing: a setting is replaced whole, send it as GET returns it",
+            )
+        })
+        .collect();
+    errors.extend(
+        sent.keys()
+            .filter(|k| !seeded.contains_key(*k))
+            .map(|k| FieldError::new(format!("value.{k}"), "is not a section of this setting")),
+    );
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::Invalid(errors))
+    }
+}
+
+/// What a shape cannot tell: each of `scheduler_options.discovery_intervals` names a discovery
+/// task (those the setting was seeded with) and holds an interval a schedule would accept (a
+/// task's schedule is created with it).
+fn check_values(key: &str, value: &Value, template: &Value) -> CoreResult<()> {
     if key != "scheduler_options" {
         return Ok(());
     }
     let mut errors = Vec::new();
+    let tasks = template
+        .get("discovery_intervals")
+        .and_then(Value::as_object);
     if let Some(intervals) = value.get("discovery_intervals").and_then(Value::as_object) {
         for (task, interval) in intervals {
+            if tasks.is_some_and(|t| !t.contains_key(task)) {
+                errors.push(FieldError::new(
+                    format!("value.discovery_intervals.{task}"),
+                    "is not a discovery task (server-list, dbs-list, volumes-list…)",
+                ));
+                continue;
+            }
             let mut found = Vec::new();
             let spec = serde_json::Map::from_iter([("interval".to_owned(), interval.clone())]);
             crate::jobs::trigger::Trigger::parse(&spec, &mut found);

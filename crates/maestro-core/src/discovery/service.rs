@@ -16,6 +16,7 @@ use super::module::DiscoveryModule;
 use crate::caller::{Caller, PrincipalKind};
 use crate::events::WriteHook;
 use crate::jobs::model::JobFilter;
+use crate::jobs::trigger::Trigger;
 use crate::jobs::{JobStatus, Jobs, NewJob, RetryPolicy};
 use crate::ports::{EntityRecord, TaskStatus};
 use crate::{CoreError, CoreResult, Source};
@@ -78,9 +79,9 @@ fn default_interval(configured: Option<&Value>, info: &TaskInfo) -> Value {
         .and_then(|m| m.get(info.name))
         .map(|v| serde_json::Map::from_iter([("interval".to_owned(), v.clone())]));
     if let Some(spec) = spec
-        && crate::jobs::trigger::Trigger::parse(&spec, &mut Vec::new()).is_some()
+        && let Some(Trigger::Interval { every, period }) = Trigger::parse(&spec, &mut Vec::new())
     {
-        return spec["interval"].clone();
+        return json!({"every": every, "period": period.as_str()});
     }
     interval(info.default_every_seconds)
 }

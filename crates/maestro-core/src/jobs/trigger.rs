@@ -179,6 +179,13 @@ fn parse_interval(v: &Value, errors: &mut Vec<FieldError>) -> Option<Trigger> {
     }
     let every = match m.get("every").and_then(Value::as_u64) {
         Some(n) if n >= 1 && n <= u64::from(u32::MAX) => Some(n as u32),
+        Some(n) if n > 0 => {
+            errors.push(FieldError::new(
+                "interval.every",
+                "the interval must be at most a year",
+            ));
+            None
+        }
         _ => {
             errors.push(FieldError::new(
                 "interval.every",

@@ -674,10 +674,39 @@ async fn administrators_choose_the_interval_of_new_task_schedules(app: &TestApp)
     options["discovery_intervals"]["server-list"] = json!({"every": 2, "period": "fortnights"});
     let (status, problem) = put(options.clone()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    options["discovery_intervals"]["server-list"] = json!({"every": 4_294_967_296_u64});
+    let (_, problem) = put(options.clone()).await;
+    assert!(problem.to_string().contains("at most a year"), "{problem}");
+    options["discovery_intervals"]["server-list"] = json!({"every": 5, "period": "minutes"});
+    options["discovery_intervals"]["server_list"] = json!({"every": 5, "period": "minutes"});
+    let (status, problem) = put(options.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(
+        error_fields(&problem),
+        ["value.discovery_intervals.server_list"],
+        "a misspelt task: {problem}"
+    );
+    options["discovery_intervals"]
+        .as_object_mut()
+        .unwrap()
+        .remove("server_list");
+    let mut partial = json!({"discovery_intervals": options["discovery_intervals"].clone()});
+    let (status, problem) = put(partial.take()).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a partial setting: {problem}"
+    );
+    assert!(
+        error_fields(&problem).contains(&"value.webhook_targets".to_owned()),
+        "{problem}"
+    );
     let (_, unchanged) = app.get(&u.token, path).await;
     assert_eq!(unchanged, setting, "a refused value changes nothing");
 
+    // A period left out means minutes, as for any schedule, and is shown.
     options["discovery_intervals"]["server-list"] = json!({"every": 2, "period": "hours"});
+    options["discovery_intervals"]["dbs-list"] = json!({"every": 45});
     let (status, saved) = put(options).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     let dc = app
@@ -723,7 +752,11 @@ async fn administrators_choose_the_interval_of_new_task_schedules(app: &TestApp)
         json!({"every": 2, "period": "hours"}),
         "{schedule}"
     );
-    // The other tasks keep the seeded intervals (volumes every 12 hours, as the original).
+    assert_eq!(
+        task("dbs-list")["default_interval"],
+        json!({"every": 45, "period": "minutes"})
+    );
+    // The other tasks keep the seeded intervals (volumes every 6 hours, as the original).
     let (_, volumes) = app
         .get(
             &u.token,

@@ -78,6 +78,31 @@ async fn settings_are_seeded_and_admins_edit_them(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A setting is replaced whole: a partial value would silently drop its other sections.
+    for (bad, field) in [
+        (
+            json!({"value": {"environment": ["Production"]}}),
+            "value.size",
+        ),
+        (json!({"value": {}}), "value.environment"),
+        (
+            json!({"value": {"environment": [], "size": [], "foo": []}}),
+            "value.foo",
+        ),
+    ] {
+        let (status, problem) = app
+            .call(
+                Method::PUT,
+                "/api/v1/settings/env_options",
+                Some(&admin.token),
+                Some(&bad),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    let (_, unchanged) = app.get(&user.token, "/api/v1/settings/env_options").await;
+    assert_eq!(unchanged["value"], new["value"]);
     // Each entry keeps the shape of the current ones: the regions cannot be wiped by a typo.
     for (bad, field) in [
         (json!({"value": {"x": 1}}), "value.x"),
