@@ -462,6 +462,18 @@ async function createApplication(ctx) {
   await page.waitForURL(/\/applications\/[0-9a-f-]{36}$/);
   await openTab(page, "Dependencies");
   check((await page.locator("#tab-dependencies").textContent()).includes(`${ctx.db} (tcp/ip)`), "the dependency and its endpoint");
+  // Editing it, the dependency search does not offer the application itself.
+  const appUrl = page.url();
+  await page.getByRole("link", { name: "Edit", exact: true }).click();
+  await openTab(page, "Dependencies");
+  await page.locator("#f-deps-q").fill(`app-${ctx.stamp}`);
+  await page.locator("#f-deps-results .ref-found, #f-deps-results p.muted").first().waitFor();
+  await page.waitForTimeout(200);
+  check(
+    (await page.locator("#f-deps-results [data-ref-pick]", { hasText: `app-${ctx.stamp}` }).count()) === 0,
+    "an application cannot be picked as its own dependency",
+  );
+  await page.goto(appUrl);
   await page.goto(ctx.dbUrl);
   await openTab(page, "Relations");
   check((await page.locator("#tab-relations").textContent()).includes(`app-${ctx.stamp}`), "the database knows who depends on it");

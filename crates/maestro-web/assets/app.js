@@ -143,7 +143,13 @@
     const list = refs.querySelector(":scope > [data-ref-list]");
     if (!list) return;
     const held = new Set(Array.from(list.querySelectorAll("input[data-ref-id]")).map((i) => i.value));
+    // The entity being edited cannot refer to itself: its own result is left out.
+    const form = refs.closest("form[data-self]");
     refs.querySelectorAll("[data-ref-pick]").forEach((b) => {
+      if (form && b.dataset.id === form.dataset.self) {
+        b.closest("li").remove();
+        return;
+      }
       const added = held.has(b.dataset.id);
       b.disabled = added;
       const mark = b.querySelector(":scope > [data-added]");

@@ -29,6 +29,8 @@ struct FormPage {
     heading: String,
     action: String,
     cancel: String,
+    /// The entity edited (none on a create form): reference searches do not offer it.
+    self_id: String,
     form: FormView,
     /// Who the new entity belongs to (create forms, when the user has teams to choose).
     owners: Vec<OwnerChoice>,
@@ -77,6 +79,7 @@ async fn form_page(
         heading,
         action,
         cancel,
+        self_id: id.unwrap_or_default().to_owned(),
         form,
         owners,
         owner_error,
