@@ -467,8 +467,7 @@ async function createApplication(ctx) {
   await page.getByRole("link", { name: "Edit", exact: true }).click();
   await openTab(page, "Dependencies");
   await page.locator("#f-deps-q").fill(`app-${ctx.stamp}`);
-  await page.locator("#f-deps-results .ref-found, #f-deps-results p.muted").first().waitFor();
-  await page.waitForTimeout(200);
+  await page.locator("#f-deps-results p.muted").waitFor();
   check(
     (await page.locator("#f-deps-results [data-ref-pick]", { hasText: `app-${ctx.stamp}` }).count()) === 0,
     "an application cannot be picked as its own dependency",

@@ -162,6 +162,18 @@
         mark.remove();
       }
     });
+    const found = refs.querySelector(".ref-found");
+    if (found && form) {
+      const count = found.querySelectorAll("li").length;
+      const said = found.previousElementSibling;
+      if (said && said.matches(".sr-only")) said.textContent = count + " found";
+      if (count === 0) {
+        const none = document.createElement("p");
+        none.className = "muted";
+        none.textContent = "Nothing else found.";
+        found.replaceWith(none);
+      }
+    }
   }
 
   function removeRef(button) {
@@ -236,6 +248,13 @@
 
   document.addEventListener("input", (e) => {
     if (e.target.matches && e.target.matches("[data-engine-source]")) applyEngine(e.target);
+  });
+
+  // Searching by another field (hostname, IP…) searches again with what is typed.
+  document.addEventListener("change", (e) => {
+    const bar = e.target.matches && e.target.matches("select[name=_by]") && e.target.closest(".ref-search-bar");
+    const query = bar && bar.querySelector("[data-ref-query]");
+    if (query && query.value.trim() && window.htmx) window.htmx.trigger(query, "search");
   });
 
   // New search results mark what the list already holds.

@@ -151,7 +151,7 @@ pub const DATACENTERS: Field = Field::new(
     Ty::Object {
         fields: &[
             Field::new("id", Ty::Ref(&LOCATED_IN)).doc("The datacenter's id."),
-            s("name", 100).doc("Datacenter name (filled from the datacenter when `id` is set)."),
+            s("name", 100).doc("Datacenter name (filled in from the chosen datacenter)."),
             s("provider", 60).indexed(),
             s("region", 100).indexed(),
             Field::new("zone", Ty::Any).doc("A zone or a list of zones."),

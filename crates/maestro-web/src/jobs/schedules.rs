@@ -105,13 +105,22 @@ fn row(s: &Value) -> Row {
         last_status,
         last_error: text(&s["last_error"]),
         last_error_short: short(s["last_error"].as_str().unwrap_or_default(), 60),
-        // A disabled schedule keeps its next time, but will not run then.
-        next_run: if s["enabled"] == true {
+        // A disabled schedule keeps its next time, but will not run then; one that used up
+        // its runs has none.
+        next_run: if exhausted(s) {
+            "none (max reached)".into()
+        } else if s["enabled"] == true {
             when(&s["next_run_at"])
         } else {
             String::new()
         },
     }
+}
+
+/// Whether a schedule ran as many times as its Max executions allows.
+fn exhausted(s: &Value) -> bool {
+    let max = s["max_executions"].as_u64().unwrap_or(0);
+    max > 0 && s["run_count"].as_u64().unwrap_or(0) >= max
 }
 
 /// `GET /schedules?q=…`.
@@ -163,14 +172,27 @@ async fn form_page(
     };
     if let Some(id) = id {
         let s = jobs.get_schedule(&auth.caller, id).await?;
+        let max = s["max_executions"].as_u64().unwrap_or(0);
+        let runs_done = s["run_count"].as_u64().unwrap_or(0);
+        let count = if max > 0 {
+            format!("{runs_done} of {max}")
+        } else {
+            runs_done.to_string()
+        };
+        // A schedule that used up its runs has no next one: say why, and how to resume it.
+        let next = if exhausted(&s) {
+            "none: Max executions reached (raise it to resume)".to_owned()
+        } else {
+            when(&s["next_run_at"])
+        };
         facts = vec![
-            ("Scheduled runs", s["run_count"].to_string()),
+            ("Scheduled runs", count),
             ("Last run", when(&s["last_run_at"])),
             (
                 "Last status",
                 s["last_status"].as_str().unwrap_or("—").to_owned(),
             ),
-            ("Next run", when(&s["next_run_at"])),
+            ("Next run", next),
             (
                 "Last error",
                 s["last_error"].as_str().unwrap_or_default().to_owned(),

@@ -1,6 +1,8 @@
 //! The option-list editor's parts (lists of values as rows, other shapes as JSON) and how a
 //! submitted form becomes a setting value again, following the shape of the current value.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
 use crate::forms::decode::indices;
@@ -71,8 +73,18 @@ pub fn list_widget(name: &str, label: String, values: &[String]) -> FieldView {
     }
 }
 
-pub fn parts(prefix: &str, value: &Map<String, Value>, out: &mut Vec<Part>) {
-    for (k, v) in value {
+/// The editable parts of a setting: their kinds follow `shape` (the stored value), their
+/// contents `shown` (what was sent, after a refused save) or, for JSON, the text as typed
+/// (`raw`, by input name) — a refused edit comes back as the person left it.
+pub fn parts(
+    prefix: &str,
+    shape: &Map<String, Value>,
+    shown: &Map<String, Value>,
+    raw: &BTreeMap<String, String>,
+    out: &mut Vec<Part>,
+) {
+    for (k, stored) in shape {
+        let v = shown.get(k).unwrap_or(stored);
         let path = if prefix.is_empty() {
             k.clone()
         } else {
@@ -83,8 +95,9 @@ pub fn parts(prefix: &str, value: &Map<String, Value>, out: &mut Vec<Part>) {
             .map(hints::label)
             .collect::<Vec<_>>()
             .join(" › ");
-        match v {
-            Value::Array(items) if items.iter().all(Value::is_string) => {
+        match stored {
+            Value::Array(stored) if stored.iter().all(Value::is_string) => {
+                let items = v.as_array().unwrap_or(stored);
                 let values: Vec<String> = items
                     .iter()
                     .filter_map(|s| s.as_str().map(str::to_owned))
@@ -96,24 +109,33 @@ pub fn parts(prefix: &str, value: &Map<String, Value>, out: &mut Vec<Part>) {
                 ))));
             }
             Value::Object(inner) if inner.values().all(|x| x.is_array()) => {
-                parts(&path, inner, out)
+                parts(&path, inner, v.as_object().unwrap_or(inner), raw, out)
             }
-            other => out.push(Part::Json {
-                name: format!("j.{path}"),
-                id: dom_id(&format!("j.{path}")),
-                label,
-                text: serde_json::to_string_pretty(other).unwrap_or_default(),
-            }),
+            _ => {
+                let name = format!("j.{path}");
+                let text = raw
+                    .get(&name)
+                    .cloned()
+                    .unwrap_or_else(|| serde_json::to_string_pretty(v).unwrap_or_default());
+                out.push(Part::Json {
+                    id: dom_id(&name),
+                    name,
+                    label,
+                    text,
+                })
+            }
         }
     }
 }
 
-/// Rebuilds a setting's value from the form, following the shape of `old`.
+/// Rebuilds a setting's value from the form, following the shape of `old`; the JSON parts'
+/// texts as typed go to `raw`.
 pub fn rebuild(
     prefix: &str,
     old: &Map<String, Value>,
     form: &FormData,
     errors: &mut Vec<String>,
+    raw: &mut BTreeMap<String, String>,
 ) -> Map<String, Value> {
     let mut out = Map::new();
     for (k, v) in old {
@@ -139,11 +161,12 @@ pub fn rebuild(
                 }
             }
             Value::Object(inner) if inner.values().all(|x| x.is_array()) => {
-                Value::Object(rebuild(&path, inner, form, errors))
+                Value::Object(rebuild(&path, inner, form, errors, raw))
             }
             other => {
                 let name = format!("j.{path}");
                 if form.has(&name) {
+                    raw.insert(name.clone(), form.get(&name).to_owned());
                     serde_json::from_str(form.get(&name)).unwrap_or_else(|e| {
                         errors.push(format!("{path}: not valid JSON ({e})"));
                         other.clone()

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use maestro_core::{Core, CoreError};
 use serde_json::{Value, json};
@@ -99,17 +99,31 @@ pub async fn index(State(state): State<WebState>, auth: Authed) -> WebResult<Res
     })
 }
 
+/// A refused save, shown again as it was sent.
+struct Sent<'a> {
+    value: &'a Value,
+    raw: &'a BTreeMap<String, String>,
+}
+
+/// The editor of `stored`; after a refused save, with what was `sent`.
 async fn edit_page(
     core: &Core,
     auth: &Authed,
     key: &str,
-    value: &Value,
+    stored: &Value,
+    sent: Option<Sent<'_>>,
     message: Option<String>,
     status: StatusCode,
 ) -> WebResult<Response> {
     let mut list = Vec::new();
-    if let Some(obj) = value.as_object() {
-        parts("", obj, &mut list);
+    let no_raw = BTreeMap::new();
+    if let Some(shape) = stored.as_object() {
+        let shown = sent
+            .as_ref()
+            .and_then(|s| s.value.as_object())
+            .unwrap_or(shape);
+        let raw = sent.as_ref().map_or(&no_raw, |s| s.raw);
+        parts("", shape, shown, raw, &mut list);
     }
     let (history, history_total) = recent_history(core, key).await?;
     let mut res = render(&EditPage {
@@ -140,7 +154,16 @@ pub async fn option_page(
         return Ok(session::redirect("/settings/regions"));
     }
     let s = state.core.get_setting(&key).await?;
-    edit_page(&state.core, &auth, &key, &s["value"], None, StatusCode::OK).await
+    edit_page(
+        &state.core,
+        &auth,
+        &key,
+        &s["value"],
+        None,
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `POST /settings/options/{key}`.
@@ -157,13 +180,19 @@ pub async fn option_save(
         ));
     };
     let mut errors = Vec::new();
-    let value = Value::Object(rebuild("", old, &form, &mut errors));
+    let mut raw = BTreeMap::new();
+    let value = Value::Object(rebuild("", old, &form, &mut errors, &mut raw));
+    let sent = || Sent {
+        value: &value,
+        raw: &raw,
+    };
     if !errors.is_empty() {
         return edit_page(
             &state.core,
             &auth,
             &key,
-            &value,
+            &current,
+            Some(sent()),
             Some(errors.join("; ")),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
@@ -192,7 +221,8 @@ pub async fn option_save(
                 &state.core,
                 &auth,
                 &key,
-                &value,
+                &current,
+                Some(sent()),
                 Some(msg),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

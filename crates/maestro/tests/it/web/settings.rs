@@ -47,6 +47,32 @@ async fn settings_pages_edit_option_lists() {
     assert!(page.body.contains("Qualification"));
 }
 
+/// A refused save comes back as it was typed, in the same kind of field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_setting_keeps_what_was_typed() {
+    let app = TestApp::sqlite().await;
+    let (mut admin, _) = signed_in(&app, "Ada Admin").await;
+    let path = "/settings/options/scheduler_options";
+    let before = app.core.get_setting("scheduler_options").await.unwrap();
+    for typed in ["{ server-list: oops }", "[]"] {
+        let page = admin.post(path, &[("j.discovery_intervals", typed)]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        assert!(
+            page.body.contains(&format!(">{typed}</textarea>")),
+            "{typed} is shown as typed: {}",
+            page.body
+        );
+        assert!(
+            !page.body.contains(r#"name="v.discovery_intervals[]""#),
+            "still a JSON field"
+        );
+    }
+    assert_eq!(
+        app.core.get_setting("scheduler_options").await.unwrap(),
+        before
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn themes_logo_assets_and_not_found() {
     let app = TestApp::with_settings("sqlite", |s| s.theme = maestro_web::Theme::Gold)
