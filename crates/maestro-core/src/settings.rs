@@ -165,8 +165,7 @@ fn check_values(key: &str, value: &Value, template: &Value) -> CoreResult<()> {
                 continue;
             }
             let mut found = Vec::new();
-            let spec = serde_json::Map::from_iter([("interval".to_owned(), interval.clone())]);
-            crate::jobs::trigger::Trigger::parse(&spec, &mut found);
+            crate::jobs::trigger::parse_interval(interval, &mut found);
             let at = format!("value.discovery_intervals.{task}");
             errors.extend(found.into_iter().map(|mut e| {
                 e.field = e.field.replacen("interval", &at, 1);

@@ -16,7 +16,7 @@ use super::module::DiscoveryModule;
 use crate::caller::{Caller, PrincipalKind};
 use crate::events::WriteHook;
 use crate::jobs::model::JobFilter;
-use crate::jobs::trigger::Trigger;
+use crate::jobs::trigger::{Trigger, parse_interval};
 use crate::jobs::{JobStatus, Jobs, NewJob, RetryPolicy};
 use crate::ports::{EntityRecord, TaskStatus};
 use crate::{CoreError, CoreResult, Source};
@@ -74,12 +74,11 @@ fn schedule_on(rec: &EntityRecord, status: &TaskStatus) -> bool {
 /// `scheduler_options.discovery_intervals` (checked when saved, checked again here: a value
 /// saved before the check, or by hand, falls back), else the provider's default.
 fn default_interval(configured: Option<&Value>, info: &TaskInfo) -> Value {
-    let spec = configured
+    let chosen = configured
         .and_then(|o| o.get("discovery_intervals"))
-        .and_then(|m| m.get(info.name))
-        .map(|v| serde_json::Map::from_iter([("interval".to_owned(), v.clone())]));
-    if let Some(spec) = spec
-        && let Some(Trigger::Interval { every, period }) = Trigger::parse(&spec, &mut Vec::new())
+        .and_then(|m| m.get(info.name));
+    if let Some(v) = chosen
+        && let Some(Trigger::Interval { every, period }) = parse_interval(v, &mut Vec::new())
     {
         return json!({"every": every, "period": period.as_str()});
     }

@@ -163,7 +163,9 @@ fn next_cron(cron: &Cron, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<Utc>>
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn parse_interval(v: &Value, errors: &mut Vec<FieldError>) -> Option<Trigger> {
+/// Reads an interval (`{"every": 5, "period": "minutes"}`; the period defaults to minutes);
+/// problems are added to `errors` under `interval.…`.
+pub(crate) fn parse_interval(v: &Value, errors: &mut Vec<FieldError>) -> Option<Trigger> {
     let Some(m) = v.as_object() else {
         errors.push(FieldError::new(
             "interval",
