@@ -724,7 +724,7 @@ async fn administrators_choose_the_interval_of_new_task_schedules(app: &TestApp)
     options["discovery_intervals"]["dbs-list"] = json!({"every": 45});
     let (status, saved) = put(options).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
-    let conn = aws_connection(&app, &u.token).await;
+    let conn = aws_connection(app, &u.token).await;
     let (_, tasks) = app
         .get(
             &u.token,
