@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::backends;
 use crate::harness::{TestApp, id};
-use crate::support::error_fields;
+use crate::support::{aws_connection, error_fields};
 
 backends!(
     credentials_are_write_only_and_sealed,
@@ -17,24 +17,6 @@ backends!(
 crate::quiet_backends!(administrators_choose_the_interval_of_new_task_schedules);
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-
-/// An AWS connection `prod` (us-east-1) in a new datacenter.
-async fn aws_connection(app: &TestApp, token: &str) -> Value {
-    let dc = app
-        .create(
-            token,
-            "datacenters",
-            json!({"name": "AWS", "provider": "AWS"}),
-        )
-        .await;
-    app.create(
-        token,
-        "connections",
-        json!({"name": "prod", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
-        "credentials": {"access_key_id": "AKIAEXAMPLE", "secret_access_key": SECRET}}),
-    )
-    .await
-}
 
 async fn credentials_are_write_only_and_sealed(app: &TestApp) {
     let u = app.user("Cloud Admin").await;
@@ -302,12 +284,8 @@ async fn sync_now_answers_with_a_sync_of_the_same_tasks(backend: &str) {
         return;
     };
     let u = app.user("Cloud Admin").await;
-    let conn = aws_connection(&app, &u.token).await;
-    let dc = conn["datacenter"].clone();
-    assert!(
-        dc["id"].is_string(),
-        "the connection names its datacenter: {conn}"
-    );
+    let (dc, conn) = aws_connection(&app, &u.token).await;
+    assert!(dc["id"].is_string(), "the datacenter was created: {dc}");
     let (_, jobs) = app.get(&u.token, "/api/v1/jobs?limit=100").await;
     let names: Vec<&str> = jobs["items"]
         .as_array()
@@ -724,7 +702,7 @@ async fn administrators_choose_the_interval_of_new_task_schedules(app: &TestApp)
     options["discovery_intervals"]["dbs-list"] = json!({"every": 45});
     let (status, saved) = put(options).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
-    let conn = aws_connection(app, &u.token).await;
+    let (_, conn) = aws_connection(app, &u.token).await;
     let (_, tasks) = app
         .get(
             &u.token,

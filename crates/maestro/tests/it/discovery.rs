@@ -18,6 +18,7 @@ use tokio::sync::Notify;
 
 use crate::harness::{TestApp, id};
 use crate::quiet_backends;
+use crate::support::aws_connection;
 
 /// A provider whose inventory the test edits between syncs.
 #[derive(Default)]
@@ -129,7 +130,7 @@ quiet_backends!(
 /// A connection of the user of `token` whose servers (`n` of them) a fake provider lists,
 /// synced once: (connection id, the provider, the discovery service).
 async fn synced(app: &TestApp, token: &str, n: u32) -> (String, Arc<Fake>, Discovery) {
-    let (_, cid) = aws_connection(app, token).await;
+    let cid = id(&aws_connection(app, token).await.1);
     let fake = Arc::new(Fake::default());
     *fake.servers.lock().unwrap() = (1..=n).map(server).collect();
     let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
@@ -140,25 +141,12 @@ async fn synced(app: &TestApp, token: &str, n: u32) -> (String, Arc<Fake>, Disco
     (cid, fake, discovery)
 }
 
-/// A datacenter and an AWS connection placing what it finds there: (datacenter, connection id).
-async fn aws_connection(app: &TestApp, token: &str) -> (Value, String) {
-    let dc = app
-        .create(
-            token,
-            "datacenters",
-            json!({"name": "AWS", "provider": "AWS"}),
-        )
-        .await;
-    let conn = app.create(token, "connections", json!({"name": "prod", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
-        "credentials": {"access_key_id": "AKIA", "secret_access_key": "s"}})).await;
-    (dc, id(&conn))
-}
-
 async fn sync_reconciles_and_attributes(app: &TestApp) {
     let admin = app.user("Admin").await;
     let owner = app.user("Owner").await;
     let friend = app.user("Friend").await;
-    let (dc, cid) = aws_connection(app, &owner.token).await;
+    let (dc, conn) = aws_connection(app, &owner.token).await;
+    let cid = id(&conn);
     // The ACL template: what the connection is shared with, discovered entities are too.
     app.call(
         reqwest::Method::PUT,
@@ -304,7 +292,9 @@ async fn sync_reconciles_and_attributes(app: &TestApp) {
 /// closing must see what the other marked as seen, and deactivate only what neither saw.
 async fn overlapping_listings_deactivate_nothing_either_saw(app: &TestApp) {
     let owner = app.user("Owner").await;
-    let cid = aws_connection(app, &owner.token).await.1.parse().unwrap();
+    let cid = id(&aws_connection(app, &owner.token).await.1)
+        .parse()
+        .unwrap();
     let fake = Arc::new(Fake::default());
     *fake.servers.lock().unwrap() = (1..=3).map(server).collect();
     let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
@@ -485,7 +475,7 @@ async fn what_a_dropped_region_held_becomes_inactive(app: &TestApp) {
 /// dropped mid-task (its job cancelled) leaves that task interrupted, not "running" for good.
 async fn switched_off_or_interrupted_tasks_do_not_pass_for_running(app: &TestApp) {
     let owner = app.user("Owner").await;
-    let (_, cid) = aws_connection(app, &owner.token).await;
+    let cid = id(&aws_connection(app, &owner.token).await.1);
     let fake = Arc::new(Fake::default());
     *fake.servers.lock().unwrap() = (1..=2).map(server).collect();
     let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);

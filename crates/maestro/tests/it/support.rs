@@ -1,7 +1,7 @@
 //! Small helpers shared by the inventory tests: reading list answers, problems and histories.
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::harness::{TestApp, id};
 
@@ -156,4 +156,19 @@ pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
         .collect()
+}
+
+/// A datacenter and an AWS connection `prod` (us-east-1) placing what it finds there:
+/// (datacenter, connection).
+pub async fn aws_connection(app: &TestApp, token: &str) -> (Value, Value) {
+    let dc = app
+        .create(
+            token,
+            "datacenters",
+            json!({"name": "AWS", "provider": "AWS"}),
+        )
+        .await;
+    let conn = app.create(token, "connections", json!({"name": "prod", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
+        "credentials": {"access_key_id": "AKIA", "secret_access_key": "s"}})).await;
+    (dc, conn)
 }
