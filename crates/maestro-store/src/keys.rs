@@ -1,12 +1,16 @@
 //! Identifier keys: the values of an active entity's `warn_duplicate` fields (hostname, private
-//! IP, provider id, application name), kept in `entity_keys` beside the entity so duplicates are
-//! found in a small index instead of by grouping every document. `key_counts` holds how many
-//! active entities hold each value; each write adjusts it with one aggregated upsert (a trigger
-//! per key row cost PostgreSQL half its discovery throughput).
+//! IP, provider id, application name). Who holds a value is answered by the field's own index on
+//! `entities` (its expression index, or the `name` column); `key_counts` holds how many active
+//! entities hold each value, so the dashboard lists duplicates from a small partial index instead
+//! of grouping every document. Each write adjusts the counts with one aggregated upsert: the keys
+//! of what it creates, and for what it updates the keys after less the keys before, read in its
+//! transaction. (Until migration 0013 each key was also a row of `entity_keys`: two more index
+//! entries per value, a tenth of a first discovery sync on PostgreSQL.)
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use maestro_core::ports::{EntityRecord, StoreResult};
+use maestro_model::EntityId;
 use maestro_model::schema::{self, Kind};
 use serde_json::Value;
 
@@ -16,15 +20,21 @@ use crate::sql::{Arg, Dialect, Sql};
 /// Rows per multi-row `INSERT`.
 const ROWS_PER_INSERT: usize = 200;
 
-/// Updated entities whose stale keys one `DELETE` removes (well under the bound-parameter limit).
-const ENTITIES_PER_DELETE: usize = 100;
+/// Updated entities whose keys one read returns (well under the bound-parameter limit).
+const ENTITIES_PER_READ: usize = 100;
 
-/// `meta` key holding the identifier fields `entity_keys` was built for.
-const META_KEY: &str = "entity_keys.fields";
+/// `meta` key holding the identifier fields `key_counts` was counted for.
+const META_KEY: &str = "key_counts.fields";
 
 /// The identifier fields of a kind.
 fn fields(kind: Kind) -> impl Iterator<Item = &'static str> {
     kind.schema().identifier_fields().map(|f| f.name)
+}
+
+/// Whether `field` is an identifier field of `kind` (only those are counted, and only their
+/// names reach SQL text).
+pub(crate) fn is_identifier(kind: Kind, field: &str) -> bool {
+    fields(kind).any(|f| f == field)
 }
 
 /// The stored text of an identifier value: text as it is, numbers in their JSON form; other
@@ -38,15 +48,16 @@ pub(crate) fn text(value: &Value) -> Option<String> {
 }
 
 /// The identifier values of `r`: none while it is inactive; empty values are not identifiers.
+/// A name is the entity's `name` column, as `holder_expr` reads it.
 fn of(r: &EntityRecord) -> Vec<(&'static str, String)> {
     if !r.active {
         return Vec::new();
     }
     fields(r.kind)
         .filter_map(|field| {
-            let value = match r.data.get(field) {
-                None if field == "name" => r.name.clone(),
-                value => text(value?)?,
+            let value = match field {
+                "name" => r.name.clone(),
+                _ => text(r.data.get(field)?)?,
             };
             (!value.is_empty()).then_some((field, value))
         })
@@ -56,67 +67,155 @@ fn of(r: &EntityRecord) -> Vec<(&'static str, String)> {
 /// A key as `key_counts` counts it: kind, field, value.
 type CountKey = (String, String, String);
 
-/// Replaces the stored keys of the entities of `records` by their current ones: keys no longer
-/// held are removed, new ones added (unchanged keys are left alone, so their counts are not
-/// touched), and the holders' counts adjusted. Statements cover many entities each; rows are
-/// written in value order, so concurrent writers lock counts in one order.
-pub(crate) async fn replace(tx: &mut Tx, records: &[&EntityRecord], new: bool) -> StoreResult<()> {
-    let mut delta: BTreeMap<CountKey, i64> = BTreeMap::new();
-    let mut rows: Vec<(&EntityRecord, &'static str, String)> = Vec::new();
-    for chunk in records.chunks(ENTITIES_PER_DELETE) {
-        let start = rows.len();
-        for r in chunk {
-            rows.extend(of(r).into_iter().map(|(field, value)| (*r, field, value)));
+/// Net changes to `key_counts`, gathered over a write.
+#[derive(Debug, Default)]
+pub(crate) struct Delta(BTreeMap<CountKey, i64>);
+
+impl Delta {
+    fn add(&mut self, kind: Kind, field: &str, value: String, n: i64) {
+        *self
+            .0
+            .entry((kind.as_str().to_owned(), field.to_owned(), value))
+            .or_default() += n;
+    }
+}
+
+/// Where an entity holds `field` in SQL (`alias` names `entities`): the `name` column, else the
+/// expression of the field's index (`indexes.rs`), so a lookup is one probe of that index.
+pub(crate) fn holder_expr(d: Dialect, field: &str, alias: &str) -> String {
+    if field == "name" {
+        format!("{alias}.name")
+    } else {
+        d.json_text(&format!("{alias}.data"), &[field.to_owned()])
+    }
+}
+
+/// `holder_expr` as text, as `text` writes a value (SQLite extracts a JSON number as a number).
+pub(crate) fn holder_text(d: Dialect, field: &str, alias: &str) -> String {
+    match d {
+        Dialect::Sqlite if field != "name" => {
+            format!("CAST({} AS TEXT)", holder_expr(d, field, alias))
         }
-        if !new {
-            let mut s = delete_others(chunk, &rows[start..]);
-            s.push(" RETURNING kind, field, value");
-            for key in tx.fetch_all::<CountKey>(&s).await? {
-                *delta.entry(key).or_default() -= 1;
+        _ => holder_expr(d, field, alias),
+    }
+}
+
+/// Whether the entity `alias` holds `field` as a key: a non-empty text or number, as `of` reads
+/// it.
+pub(crate) fn holder_is_key(d: Dialect, field: &str, alias: &str) -> String {
+    if field == "name" {
+        return format!("{alias}.name <> ''");
+    }
+    let typed = match d {
+        Dialect::Sqlite => {
+            format!("json_type({alias}.data, '$.{field}') IN ('text', 'integer', 'real')")
+        }
+        Dialect::Postgres => {
+            format!("jsonb_typeof({alias}.data -> '{field}') IN ('string', 'number')")
+        }
+    };
+    format!("{typed} AND {} <> ''", holder_text(d, field, alias))
+}
+
+/// The arguments a stored key text matches in `holder_expr`: the text, and on SQLite an integer
+/// key's number too (a JSON number is extracted as one, and compares unequal to its text).
+pub(crate) fn key_args(d: Dialect, field: &str, value: &str) -> Vec<Arg> {
+    let mut args = vec![Arg::Text(value.to_owned())];
+    if d == Dialect::Sqlite
+        && field != "name"
+        && let Ok(n) = value.parse::<i64>()
+        && n.to_string() == value
+    {
+        args.push(Arg::Int(n));
+    }
+    args
+}
+
+/// `holder_expr` equal to the key text in column `column` (of `key_counts`), in a form the
+/// field's index answers. On PostgreSQL the column's byte-order collation (`"C"`) would leave the
+/// comparison without one, which no index can serve: the column is compared in the database's
+/// (the expression index's). On SQLite the column's text affinity would convert the extracted
+/// value before comparing, which no index on the raw value can serve: the column is compared
+/// without it (`+`) and, for an integer key, as its number too.
+pub(crate) fn holder_matches_column(d: Dialect, field: &str, alias: &str, column: &str) -> String {
+    let expr = holder_expr(d, field, alias);
+    match d {
+        _ if field == "name" => format!("{expr} = {column}"),
+        Dialect::Postgres => format!("{expr} = {column} COLLATE \"default\""),
+        Dialect::Sqlite => format!(
+            "{expr} IN (+{column}, CASE WHEN CAST(CAST({column} AS INTEGER) AS TEXT) = {column} \
+             THEN CAST({column} AS INTEGER) END)"
+        ),
+    }
+}
+
+/// Adds to `delta` the keys of the entities a write creates.
+pub(crate) fn created(delta: &mut Delta, records: &[&EntityRecord]) {
+    for r in records {
+        for (field, value) in of(r) {
+            delta.add(r.kind, field, value, 1);
+        }
+    }
+}
+
+/// Subtracts from `delta` the keys the entities a write updates hold now, read before the update
+/// in its transaction. The update then checks each entity's revision: once it succeeds, what was
+/// read is what the revision the writer started from held.
+pub(crate) async fn before_update(
+    tx: &mut Tx,
+    delta: &mut Delta,
+    records: &[&EntityRecord],
+) -> StoreResult<()> {
+    let d = tx.dialect();
+    let mut by_kind: BTreeMap<&'static str, (Kind, BTreeSet<String>)> = BTreeMap::new();
+    for r in records {
+        by_kind
+            .entry(r.kind.as_str())
+            .or_insert_with(|| (r.kind, BTreeSet::new()))
+            .1
+            .insert(r.id.to_string());
+    }
+    for (kind, ids) in by_kind.into_values() {
+        let ids: Vec<&String> = ids.iter().collect();
+        for chunk in ids.chunks(ENTITIES_PER_READ) {
+            let mut s = Sql::default();
+            for field in fields(kind) {
+                if !s.text.is_empty() {
+                    s.push(" UNION ALL ");
+                }
+                let text = holder_text(d, field, "e");
+                s.push("SELECT ").bind(field);
+                s.push(&format!(
+                    ", {text} FROM entities e WHERE e.active = TRUE AND e.id IN ("
+                ));
+                s.bind_list(chunk.iter().map(|id| id.as_str()));
+                s.push(") AND ").push(&holder_is_key(d, field, "e"));
+            }
+            if s.text.is_empty() {
+                break;
+            }
+            for (field, value) in tx.fetch_all::<(String, String)>(&s).await? {
+                delta.add(kind, &field, value, -1);
             }
         }
     }
-    rows.sort_by(|a, b| (a.0.kind.as_str(), a.1, &a.2).cmp(&(b.0.kind.as_str(), b.1, &b.2)));
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut s = Sql::new("INSERT INTO entity_keys (entity_id, kind, field, value) VALUES ");
-        for (i, (r, field, value)) in chunk.iter().enumerate() {
-            s.push_row(
-                i == 0,
-                [
-                    r.id.to_string(),
-                    r.kind.as_str().into(),
-                    (*field).into(),
-                    value.clone(),
-                ],
-            );
-        }
-        if new {
-            tx.execute(&s).await?;
-            for (r, field, value) in chunk {
-                let key = (
-                    r.kind.as_str().to_owned(),
-                    (*field).to_owned(),
-                    value.clone(),
-                );
-                *delta.entry(key).or_default() += 1;
-            }
-        } else {
-            // Only the keys actually added count (unchanged ones are already there).
-            s.push(
-                " ON CONFLICT (entity_id, field, value) DO NOTHING RETURNING kind, field, value",
-            );
-            for key in tx.fetch_all::<CountKey>(&s).await? {
-                *delta.entry(key).or_default() += 1;
-            }
-        }
+    Ok(())
+}
+
+/// Adds to `delta` the keys of updated entities after the write: the last write of each.
+pub(crate) fn after_update(delta: &mut Delta, records: &[&EntityRecord]) {
+    let mut last: BTreeMap<EntityId, &EntityRecord> = BTreeMap::new();
+    for r in records {
+        last.insert(r.id, r);
     }
-    count(tx, delta).await
+    created(delta, &last.into_values().collect::<Vec<_>>());
 }
 
 /// Applies net changes to `key_counts`: one upsert per chunk adds each key's delta (keys are in
-/// sorted order), then the keys nobody holds any more are dropped.
-async fn count(tx: &mut Tx, delta: BTreeMap<CountKey, i64>) -> StoreResult<()> {
-    let changed: Vec<_> = delta.into_iter().filter(|(_, n)| *n != 0).collect();
+/// sorted order, so concurrent writers lock counts in one order), then the keys nobody holds any
+/// more are dropped.
+pub(crate) async fn count(tx: &mut Tx, delta: Delta) -> StoreResult<()> {
+    let changed: Vec<_> = delta.0.into_iter().filter(|(_, n)| *n != 0).collect();
     for chunk in changed.chunks(ROWS_PER_INSERT) {
         let mut s = Sql::new("INSERT INTO key_counts (kind, field, value, n) VALUES ");
         for (i, ((kind, field, value), n)) in chunk.iter().enumerate() {
@@ -144,27 +243,9 @@ async fn count(tx: &mut Tx, delta: BTreeMap<CountKey, i64>) -> StoreResult<()> {
     Ok(())
 }
 
-/// Deletes the stored keys of `entities` that are not among `keep`.
-fn delete_others(
-    entities: &[&EntityRecord],
-    keep: &[(&EntityRecord, &'static str, String)],
-) -> Sql {
-    let mut s = Sql::new("DELETE FROM entity_keys WHERE entity_id IN (");
-    s.bind_list(entities.iter().map(|r| r.id.to_string()));
-    s.push(")");
-    if !keep.is_empty() {
-        s.push(" AND (entity_id, field, value) NOT IN (VALUES ");
-        for (i, (r, field, value)) in keep.iter().enumerate() {
-            s.push_row(i == 0, [r.id.to_string(), (*field).into(), value.clone()]);
-        }
-        s.push(")");
-    }
-    s
-}
-
-/// Rebuilds `entity_keys` and `key_counts` from the documents when the
-/// identifier fields differ from those it was built for: on the first start after the upgrade
-/// that added it, and whenever a field gains or loses `warn_duplicate`.
+/// Counts the keys again from the documents when the identifier fields differ from those
+/// `key_counts` was counted for: on the first start after an upgrade that changed how keys are
+/// kept, and whenever a field gains or loses `warn_duplicate`.
 pub(crate) async fn rebuild_if_stale(tx: &mut Tx) -> StoreResult<bool> {
     let d = tx.dialect();
     let wanted: Vec<String> = schema::all()
@@ -174,47 +255,77 @@ pub(crate) async fn rebuild_if_stale(tx: &mut Tx) -> StoreResult<bool> {
     let mut read = Sql::new("SELECT value FROM meta WHERE key = ");
     read.bind(META_KEY);
     if d == Dialect::Postgres {
-        // Several processes may start at once: one rebuilds, the others wait and see it done.
-        tx.execute(&Sql::new("LOCK TABLE entity_keys IN EXCLUSIVE MODE"))
+        // Several processes may start at once: one counts, the others wait and see it done.
+        tx.execute(&Sql::new("LOCK TABLE key_counts IN EXCLUSIVE MODE"))
             .await?;
     }
     let stored: Vec<(String,)> = tx.fetch_all(&read).await?;
     if stored.first().is_some_and(|(v,)| *v == wanted) {
         return Ok(false);
     }
-    tx.execute(&Sql::new("DELETE FROM entity_keys")).await?;
     tx.execute(&Sql::new("DELETE FROM key_counts")).await?;
     for ks in schema::all() {
         for field in fields(ks.kind) {
-            let expr = if field == "name" {
-                format!(
-                    "COALESCE({}, e.name)",
-                    d.json_text("e.data", &[field.into()])
-                )
-            } else {
-                d.json_text("e.data", &[field.into()])
-            };
-            // Text affinity turns a SQLite JSON number into its text, as `of` does.
-            let mut s = Sql::new(
-                "INSERT INTO entity_keys (entity_id, kind, field, value) SELECT e.id, e.kind, ",
-            );
+            let text = holder_text(d, field, "e");
+            let mut s = Sql::new("INSERT INTO key_counts (kind, field, value, n) SELECT e.kind, ");
             s.bind(field);
             s.push(&format!(
-                ", {expr} FROM entities e WHERE e.kind = '{}' AND e.active = TRUE AND {expr} IS NOT NULL AND {expr} <> '' \
-                 ORDER BY 4 ON CONFLICT (entity_id, field, value) DO NOTHING",
-                ks.kind.as_str()
+                ", {text}, COUNT(*) FROM entities e WHERE e.kind = '{}' AND e.active = TRUE AND {} \
+                 GROUP BY e.kind, {text}",
+                ks.kind.as_str(),
+                holder_is_key(d, field, "e"),
             ));
             tx.execute(&s).await?;
         }
     }
-    tx.execute(&Sql::new(
-        "INSERT INTO key_counts (kind, field, value, n) \
-         SELECT kind, field, value, COUNT(*) FROM entity_keys GROUP BY kind, field, value",
-    ))
-    .await?;
     let mut s = Sql::new("INSERT INTO meta (key, value) VALUES (");
     s.bind(META_KEY).push(", ").bind(wanted);
     s.push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     tx.execute(&s).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_identifier_field_is_answered_by_an_index_of_its_own() {
+        for d in [Dialect::Sqlite, Dialect::Postgres] {
+            let statements = crate::indexes::statements(d);
+            for ks in schema::all() {
+                for field in fields(ks.kind).filter(|f| *f != "name") {
+                    let facets = crate::indexes::facets(ks.kind);
+                    assert!(!facets.iter().any(|f| f == field), "{field} is a facet");
+                    let name = crate::indexes::index_name(ks.kind, field);
+                    let expr = d.json_text("data", &[field.to_owned()]);
+                    let expected =
+                        format!("{name} ON entities ({expr}) WHERE kind = '{}'", ks.name);
+                    let wrapped =
+                        format!("{name} ON entities (({expr})) WHERE kind = '{}'", ks.name);
+                    assert!(
+                        statements
+                            .iter()
+                            .any(|s| s.ends_with(&expected) || s.ends_with(&wrapped)),
+                        "no index of {} {field} on {d:?}",
+                        ks.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sqlite_matches_an_integer_key_as_its_number_too() {
+        let texts = |d, v| {
+            key_args(d, "unique_id", v)
+                .into_iter()
+                .map(|a| format!("{a:?}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(texts(Dialect::Sqlite, "42"), ["Text(\"42\")", "Int(42)"]);
+        assert_eq!(texts(Dialect::Sqlite, "042"), ["Text(\"042\")"]);
+        assert_eq!(texts(Dialect::Postgres, "42"), ["Text(\"42\")"]);
+        assert_eq!(key_args(Dialect::Sqlite, "name", "42").len(), 1);
+    }
 }

@@ -274,27 +274,30 @@ impl Store for Db {
         fields: &[(&str, &Value)],
         exclude: Option<EntityId>,
     ) -> StoreResult<Vec<(String, EntitySummary)>> {
-        // One statement for every field: a write asks once, whatever it checks. The identifier
-        // keys answer (the values as `keys.rs` stores them), not the documents.
+        // One statement for every field: a write asks once, whatever it checks. Each field's
+        // own index answers (`keys::holder_expr`), not the documents.
+        let d = self.dialect();
         let mut s = Sql::default();
         for (i, (field, value)) in fields.iter().enumerate() {
             // Any other value is no identifier: nobody holds it.
-            let Some(value) = keys::text(value) else {
+            let Some(value) = keys::text(value).filter(|v| !v.is_empty()) else {
                 continue;
             };
+            if !keys::is_identifier(kind, field) {
+                continue;
+            }
             if !s.text.is_empty() {
                 s.push(" UNION ALL ");
             }
-            s.push(
-                "SELECT * FROM (SELECT k.field, e.id, e.kind, e.family, e.name, e.active \
-                 FROM entity_keys k CROSS JOIN entities e WHERE k.kind = ",
-            );
-            s.bind(kind.as_str())
-                .push(" AND k.field = ")
-                .bind(*field)
-                .push(" AND k.value = ")
-                .bind(value);
-            s.push(" AND e.id = k.entity_id AND e.active = TRUE");
+            s.push("SELECT * FROM (SELECT ").bind(*field);
+            s.push(&format!(
+                ", e.id, e.kind, e.family, e.name, e.active FROM entities e WHERE e.kind = '{}' \
+                 AND e.active = TRUE AND {} IN (",
+                kind.as_str(),
+                keys::holder_expr(d, field, "e")
+            ));
+            s.bind_list(keys::key_args(d, field, &value));
+            s.push(") AND ").push(&keys::holder_is_key(d, field, "e"));
             if let Some(id) = exclude {
                 s.push(" AND e.id <> ").bind(id.to_string());
             }
@@ -329,15 +332,21 @@ impl Store for Db {
         values: &[String],
     ) -> StoreResult<Vec<(String, EntitySummary)>> {
         let mut out = Vec::new();
+        if !keys::is_identifier(kind, field) {
+            return Ok(out);
+        }
+        let d = self.dialect();
         for chunk in values.chunks(500) {
-            let mut s = Sql::new(
-                "SELECT k.value, e.id, e.kind, e.family, e.name, e.active \
-                 FROM entity_keys k CROSS JOIN entities e WHERE k.kind = ",
-            );
-            s.bind(kind.as_str()).push(" AND k.field = ").bind(field);
-            s.push(" AND e.id = k.entity_id AND e.active = TRUE AND k.value IN (");
-            s.bind_list(chunk.iter().cloned()).push(") AND ");
-            s.append(entities::access_clause(access, "e"));
+            let mut s = Sql::new(&format!(
+                "SELECT {}, e.id, e.kind, e.family, e.name, e.active FROM entities e \
+                 WHERE e.kind = '{}' AND e.active = TRUE AND {} IN (",
+                keys::holder_text(d, field, "e"),
+                kind.as_str(),
+                keys::holder_expr(d, field, "e"),
+            ));
+            s.bind_list(chunk.iter().flat_map(|v| keys::key_args(d, field, v)));
+            s.push(") AND ").push(&keys::holder_is_key(d, field, "e"));
+            s.push(" AND ").append(entities::access_clause(access, "e"));
             let rows: Vec<(String, String, String, Option<String>, String, bool)> =
                 self.pools.fetch_all(&s).await?;
             for (v, id, kind, family, name, active) in rows {
@@ -365,19 +374,27 @@ impl Store for Db {
         limit: u32,
     ) -> StoreResult<Vec<(Value, u64)>> {
         // Values shared by several active entities come from the small partial index of
-        // `key_counts`; only their holders are then checked against the caller's access.
-        // `CROSS JOIN` keeps SQLite's join order (starting anywhere else reads every key);
-        // PostgreSQL plans it as an inner join.
-        let mut s = Sql::new(
-            "SELECT k.value, COUNT(*) AS n FROM key_counts c \
-             CROSS JOIN entity_keys k CROSS JOIN entities e \
-             WHERE c.n > 1 AND k.kind = c.kind AND k.field = c.field AND k.value = c.value \
-             AND e.id = k.entity_id AND c.kind = ",
-        );
-        s.bind(kind.as_str()).push(" AND c.field = ").bind(field);
-        s.push(" AND e.active = TRUE AND ");
+        // `key_counts`; only their holders, found by the field's own index, are then checked
+        // against the caller's access. `CROSS JOIN` keeps SQLite's join order (starting anywhere
+        // else reads every entity); PostgreSQL plans it as an inner join.
+        if !keys::is_identifier(kind, field) {
+            return Ok(Vec::new());
+        }
+        let d = self.dialect();
+        let mut s = Sql::new(&format!(
+            "SELECT c.value, COUNT(*) AS n FROM key_counts c CROSS JOIN entities e \
+             WHERE c.n > 1 AND c.kind = '{kind}' AND c.field = ",
+            kind = kind.as_str()
+        ));
+        s.bind(field);
+        s.push(&format!(
+            " AND e.kind = '{}' AND e.active = TRUE AND {} AND {} AND ",
+            kind.as_str(),
+            keys::holder_matches_column(d, field, "e", "c.value"),
+            keys::holder_is_key(d, field, "e"),
+        ));
         s.append(entities::access_clause(access, "e"));
-        s.push(" GROUP BY k.value HAVING COUNT(*) > 1 ORDER BY n DESC, k.value LIMIT ");
+        s.push(" GROUP BY c.value HAVING COUNT(*) > 1 ORDER BY n DESC, c.value LIMIT ");
         s.bind(i64::from(limit));
         let rows: Vec<(String, i64)> = self.pools.fetch_all(&s).await?;
         Ok(rows

@@ -3,14 +3,22 @@
 //! not yet marked all-visible make every count read the rows its index already answers.
 //!
 //! The two are refreshed on different schedules. `VACUUM` of an insert-only table visits only
-//! the pages written since the last one, so it runs every few thousand new entities. `ANALYZE`
+//! the pages written since the last one, so it is due every few thousand new entities. `ANALYZE`
 //! costs the same at any size — it samples 30,000 rows and checks each against the predicate of
-//! every partial index (66 on `entities`), 0.6 s at 60k servers — so it runs when the entities
+//! every partial index (66 on `entities`), 0.6 s at 60k servers — so it is due when the entities
 //! doubled since the last one (the planner scales its row estimates to a table's current size
 //! anyway; what it must not miss is a table that grew from nearly empty).
+//!
+//! The first refresh (at a thousand entities) runs at once: it is what a table that grew from
+//! empty needs. Later ones wait for the inserts to pause (`SETTLE`), or at most `MAX_DELAY`
+//! during a long load, instead of taking the CPU from the load that made them due: run in the
+//! middle of a first discovery sync they cost it about a tenth of its rate on two cores.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::db::Pools;
 use crate::sql::{Dialect, Sql};
@@ -18,12 +26,17 @@ use crate::sql::{Dialect, Sql};
 /// Vacuum after this many new entities (and once at the first thousand).
 const EVERY: u64 = 5_000;
 
+/// A due refresh waits until no entity was inserted for this long…
+const SETTLE: Duration = Duration::from_secs(1);
+/// …or this long during a load that does not pause.
+const MAX_DELAY: Duration = Duration::from_secs(30);
+
 /// The tables whose visibility maps the inventory's counts read (index-only scans).
-const VACUUMED: &str = "entities, acl, relations, entity_keys, key_counts";
+const VACUUMED: &str = "entities, acl, relations, key_counts";
 
 /// The tables whose statistics the inventory's plans depend on: the history too, which no
 /// index-only scan reads (autovacuum sets its visibility in its own time).
-const ANALYZED: &str = "entities, acl, relations, changes, entity_keys, key_counts";
+const ANALYZED: &str = "entities, acl, relations, changes, key_counts";
 
 #[derive(Debug, Default)]
 pub(crate) struct Upkeep {
@@ -51,9 +64,14 @@ impl Upkeep {
         if !crossed || self.running.swap(true, Ordering::AcqRel) {
             return;
         }
-        let analyze = self.wants_analyze(now);
+        let first = before < 1_000;
         let (this, pools) = (self.clone(), pools.clone());
         tokio::spawn(async move {
+            if !first {
+                settled(&this.inserted, SETTLE, MAX_DELAY).await;
+            }
+            let now = this.inserted.load(Ordering::Relaxed);
+            let analyze = this.wants_analyze(now);
             if let Err(e) = this.refresh(&pools, now, analyze).await {
                 tracing::warn!(error = %e, analyze, "vacuum after bulk inserts failed");
             }
@@ -96,9 +114,63 @@ impl Upkeep {
     }
 }
 
+/// Returns once no insert was counted in `inserted` for `settle`, or after `max`.
+async fn settled(inserted: &AtomicU64, settle: Duration, max: Duration) {
+    let start = Instant::now();
+    loop {
+        let seen = inserted.load(Ordering::Relaxed);
+        tokio::time::sleep(settle).await;
+        if inserted.load(Ordering::Relaxed) == seen || start.elapsed() >= max {
+            return;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refresh_waits_for_inserts_to_pause_or_at_most_max_delay() {
+        let start = Instant::now();
+        let quiet = AtomicU64::new(0);
+        settled(&quiet, SETTLE, MAX_DELAY).await;
+        assert_eq!(start.elapsed(), SETTLE, "nothing inserted: one pause");
+
+        let busy = Arc::new(AtomicU64::new(0));
+        let load = tokio::spawn({
+            let busy = busy.clone();
+            async move {
+                for _ in 0..(5 * 60 * 10) {
+                    busy.fetch_add(500, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        });
+        let start = Instant::now();
+        settled(&busy, SETTLE, MAX_DELAY).await;
+        assert!(start.elapsed() >= MAX_DELAY && start.elapsed() < MAX_DELAY + SETTLE * 2);
+        load.abort();
+
+        let start = Instant::now();
+        let paused = Arc::new(AtomicU64::new(0));
+        let burst = tokio::spawn({
+            let paused = paused.clone();
+            async move {
+                for _ in 0..25 {
+                    paused.fetch_add(500, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        });
+        settled(&paused, SETTLE, MAX_DELAY).await;
+        let waited = start.elapsed();
+        assert!(
+            waited >= Duration::from_secs(5) && waited < Duration::from_secs(7),
+            "a five-second burst, then a pause: {waited:?}"
+        );
+        burst.await.unwrap();
+    }
 
     #[test]
     fn statistics_are_refreshed_as_the_entities_double() {

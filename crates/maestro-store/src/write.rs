@@ -29,6 +29,9 @@ pub(crate) async fn apply_all(tx: &mut Tx, batches: &[&WriteBatch]) -> StoreResu
         .flat_map(|b| &b.entities)
         .partition(|w| w.expected_revision.is_none());
     // Updates first: they read back which rows they wrote, so nothing is built ahead of them.
+    let updated: Vec<_> = updates.iter().map(|w| &w.record).collect();
+    let mut keys = crate::keys::Delta::default();
+    crate::keys::before_update(tx, &mut keys, &updated).await?;
     update_entities(tx, &updates).await?;
     let seen: Vec<_> = new
         .iter()
@@ -38,10 +41,10 @@ pub(crate) async fn apply_all(tx: &mut Tx, batches: &[&WriteBatch]) -> StoreResu
     let inserts = new.chunks(ROWS_PER_INSERT).map(|c| insert_entities(d, c));
     let seen = seen.chunks(ROWS_PER_INSERT).map(inserts::seen);
     execute_all(tx, inserts.chain(seen)).await?;
-    let records: Vec<_> = new.iter().map(|w| &w.record).collect();
-    crate::keys::replace(tx, &records, true).await?;
-    let records: Vec<_> = updates.iter().map(|w| &w.record).collect();
-    crate::keys::replace(tx, &records, false).await?;
+    let created: Vec<_> = new.iter().map(|w| &w.record).collect();
+    crate::keys::created(&mut keys, &created);
+    crate::keys::after_update(&mut keys, &updated);
+    crate::keys::count(tx, keys).await?;
     let greatest = d.greatest();
     // A counterpart touched by many entities of the batch (the datacenter of 500 discovered
     // servers) is updated once, to the latest time.

@@ -1,5 +1,5 @@
-//! Identifier keys of a database written before they existed (or after an identifier field
-//! changed) are rebuilt from the documents at start, and answer duplicates from then on.
+//! Identifier counts of a database written before they existed (or after an identifier field
+//! changed) are taken again from the documents at start, and answer duplicates from then on.
 
 use maestro_core::Access;
 use maestro_core::ports::Store;
@@ -36,7 +36,8 @@ async fn keys_are_rebuilt_from_documents_when_stale() {
         .bind(format!("00000000-0000-7000-8000-{i:012}"))
         .bind(format!("s{i}"))
         .bind(active)
-        .bind(json!({"hostname": host, "ipv4_private": ""}).to_string())
+        // Provider ids as numbers (a person may type one): held as their text.
+        .bind(json!({"hostname": host, "ipv4_private": "", "unique_id": 42}).to_string())
         .execute(&mut conn)
         .await
         .unwrap();
@@ -44,7 +45,7 @@ async fn keys_are_rebuilt_from_documents_when_stale() {
     let dups = || db.duplicate_values(&Access::All, Kind::Server, "hostname", 20);
     assert!(dups().await.unwrap().is_empty(), "nothing indexed yet");
 
-    sqlx::query("DELETE FROM meta WHERE key = 'entity_keys.fields'")
+    sqlx::query("DELETE FROM meta WHERE key = 'key_counts.fields'")
         .execute(&mut conn)
         .await
         .unwrap();
@@ -61,6 +62,31 @@ async fn keys_are_rebuilt_from_documents_when_stale() {
         .await
         .unwrap();
     assert!(ips.is_empty(), "empty values are not identifiers: {ips:?}");
+    let ids = db
+        .duplicate_values(&Access::All, Kind::Server, "unique_id", 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids,
+        vec![(json!("42"), 5)],
+        "numbers are counted and found as their text"
+    );
+    let holders = db
+        .find_equal(
+            &Access::All,
+            Kind::Server,
+            &[("unique_id", &json!(42))],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(holders.len(), 5);
+    let holders = db
+        .find_any(&Access::All, Kind::Server, "unique_id", &["42".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(holders.len(), 5);
+    assert!(holders.iter().all(|(v, _)| v == "42"));
 
     // A second start finds the keys current and leaves them alone.
     db.migrate().await.unwrap();
