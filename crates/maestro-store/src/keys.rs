@@ -90,6 +90,22 @@ pub(crate) fn holder_expr(d: Dialect, field: &str, alias: &str) -> String {
     }
 }
 
+/// `entities e` for a lookup of `field`'s holders, naming the field's index on SQLite: without
+/// statistics its planner took the access clause's owner index or a facet index and read every
+/// entity of the kind (bulk creation checks each write's values: 12,600 → 5,300 servers/s).
+pub(crate) fn holders_from(d: Dialect, kind: Kind, field: &str) -> String {
+    match d {
+        Dialect::Postgres => "entities e".to_owned(),
+        Dialect::Sqlite if field == "name" => {
+            "entities e INDEXED BY ix_entities_kind_name".to_owned()
+        }
+        Dialect::Sqlite => format!(
+            "entities e INDEXED BY {}",
+            crate::indexes::index_name(kind, field)
+        ),
+    }
+}
+
 /// `holder_expr` as text, as `text` writes a value (SQLite extracts a JSON number as a number).
 pub(crate) fn holder_text(d: Dialect, field: &str, alias: &str) -> String {
     match d {

@@ -291,8 +291,9 @@ impl Store for Db {
             }
             s.push("SELECT * FROM (SELECT ").bind(*field);
             s.push(&format!(
-                ", e.id, e.kind, e.family, e.name, e.active FROM entities e WHERE e.kind = '{}' \
+                ", e.id, e.kind, e.family, e.name, e.active FROM {} WHERE e.kind = '{}' \
                  AND e.active = TRUE AND {} IN (",
+                keys::holders_from(d, kind, field),
                 kind.as_str(),
                 keys::holder_expr(d, field, "e")
             ));
@@ -338,9 +339,10 @@ impl Store for Db {
         let d = self.dialect();
         for chunk in values.chunks(500) {
             let mut s = Sql::new(&format!(
-                "SELECT {}, e.id, e.kind, e.family, e.name, e.active FROM entities e \
+                "SELECT {}, e.id, e.kind, e.family, e.name, e.active FROM {} \
                  WHERE e.kind = '{}' AND e.active = TRUE AND {} IN (",
                 keys::holder_text(d, field, "e"),
+                keys::holders_from(d, kind, field),
                 kind.as_str(),
                 keys::holder_expr(d, field, "e"),
             ));
@@ -382,16 +384,23 @@ impl Store for Db {
         }
         let d = self.dialect();
         let mut s = Sql::new(&format!(
-            "SELECT c.value, COUNT(*) AS n FROM key_counts c CROSS JOIN entities e \
-             WHERE c.n > 1 AND c.kind = '{kind}' AND c.field = ",
-            kind = kind.as_str()
+            "SELECT c.value, COUNT(*) AS n FROM key_counts c{} CROSS JOIN {} \
+             WHERE c.n > 1 AND c.kind = '{}' AND c.field = ",
+            // SQLite's planner, without statistics, read every count of the field by the
+            // primary key instead.
+            match d {
+                Dialect::Sqlite => " INDEXED BY ix_key_counts_shared",
+                Dialect::Postgres => "",
+            },
+            keys::holders_from(d, kind, field),
+            kind.as_str()
         ));
         s.bind(field);
+        // The values are counted keys (never empty), so a holder's value is one.
         s.push(&format!(
-            " AND e.kind = '{}' AND e.active = TRUE AND {} AND {} AND ",
+            " AND e.kind = '{}' AND e.active = TRUE AND {} AND ",
             kind.as_str(),
             keys::holder_matches_column(d, field, "e", "c.value"),
-            keys::holder_is_key(d, field, "e"),
         ));
         s.append(entities::access_clause(access, "e"));
         s.push(" GROUP BY c.value HAVING COUNT(*) > 1 ORDER BY n DESC, c.value LIMIT ");

@@ -9,10 +9,12 @@
 //! doubled since the last one (the planner scales its row estimates to a table's current size
 //! anyway; what it must not miss is a table that grew from nearly empty).
 //!
-//! The first refresh (at a thousand entities) runs at once: it is what a table that grew from
-//! empty needs. Later ones wait for the inserts to pause (`SETTLE`), or at most `MAX_DELAY`
-//! during a long load, instead of taking the CPU from the load that made them due: run in the
-//! middle of a first discovery sync they cost it about a tenth of its rate on two cores.
+//! `VACUUM` runs as soon as it is due: it is cheap, and without it a list read during a load
+//! visits every row its index already answers. The first `ANALYZE` (at a thousand entities,
+//! what a table grown from empty needs) runs at once too; later ones wait for the inserts to
+//! pause (`SETTLE`), or at most `MAX_DELAY` during a load that does not pause, instead of taking
+//! the CPU from the load that made them due: run in the middle of a first discovery sync they
+//! cost it about a tenth of its rate on two cores.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -26,7 +28,7 @@ use crate::sql::{Dialect, Sql};
 /// Vacuum after this many new entities (and once at the first thousand).
 const EVERY: u64 = 5_000;
 
-/// A due refresh waits until no entity was inserted for this long…
+/// A due `ANALYZE` waits until no entity was inserted for this long…
 const SETTLE: Duration = Duration::from_secs(1);
 /// …or this long during a load that does not pause.
 const MAX_DELAY: Duration = Duration::from_secs(30);
@@ -46,13 +48,15 @@ pub(crate) struct Upkeep {
     analyzed_at: AtomicU64,
     /// The entities the last refresh counted.
     analyzed_rows: AtomicU64,
-    /// A refresh is running: the next one waits for a later threshold instead of queueing.
-    running: AtomicBool,
+    /// A `VACUUM` is running: the next one waits for a later threshold instead of queueing.
+    vacuuming: AtomicBool,
+    /// An `ANALYZE` is waiting for its moment or running.
+    analyzing: AtomicBool,
 }
 
 impl Upkeep {
     /// Counts inserts; on PostgreSQL now and then runs `VACUUM` in the background (the
-    /// visibility map, so counts are index-only scans), with `ANALYZE` when the tables grew
+    /// visibility map, so counts are index-only scans), and `ANALYZE` when the tables grew
     /// enough for the planner's statistics to matter.
     pub(crate) fn note_inserts(self: &Arc<Self>, pools: &Pools, n: u64) {
         if n == 0 || pools.dialect() != Dialect::Postgres {
@@ -60,23 +64,33 @@ impl Upkeep {
         }
         let before = self.inserted.fetch_add(n, Ordering::Relaxed);
         let now = before + n;
-        let crossed = before / EVERY != now / EVERY || (before < 1_000 && now >= 1_000);
-        if !crossed || self.running.swap(true, Ordering::AcqRel) {
+        let first = before < 1_000 && now >= 1_000;
+        if before / EVERY == now / EVERY && !first {
             return;
         }
-        let first = before < 1_000;
-        let (this, pools) = (self.clone(), pools.clone());
-        tokio::spawn(async move {
-            if !first {
-                settled(&this.inserted, SETTLE, MAX_DELAY).await;
-            }
-            let now = this.inserted.load(Ordering::Relaxed);
-            let analyze = this.wants_analyze(now);
-            if let Err(e) = this.refresh(&pools, now, analyze).await {
-                tracing::warn!(error = %e, analyze, "vacuum after bulk inserts failed");
-            }
-            this.running.store(false, Ordering::Release);
-        });
+        if !self.vacuuming.swap(true, Ordering::AcqRel) {
+            let (this, pools) = (self.clone(), pools.clone());
+            tokio::spawn(async move {
+                // VACUUM cannot run inside a transaction block.
+                let vacuum = format!("VACUUM {VACUUMED}");
+                if let Err(e) = pools.run_outside_transaction(&vacuum).await {
+                    tracing::warn!(error = %e, "vacuum after bulk inserts failed");
+                }
+                this.vacuuming.store(false, Ordering::Release);
+            });
+        }
+        if self.wants_analyze(now) && !self.analyzing.swap(true, Ordering::AcqRel) {
+            let (this, pools) = (self.clone(), pools.clone());
+            tokio::spawn(async move {
+                if !first {
+                    settled(&this.inserted, SETTLE, MAX_DELAY).await;
+                }
+                if let Err(e) = this.analyze(&pools).await {
+                    tracing::warn!(error = %e, "statistics after bulk inserts failed");
+                }
+                this.analyzing.store(false, Ordering::Release);
+            });
+        }
     }
 
     /// Whether the entities grew enough since the last `ANALYZE` (always true for the first).
@@ -86,19 +100,8 @@ impl Upkeep {
         at == 0 || inserted - at >= EVERY.max(rows)
     }
 
-    async fn refresh(
-        &self,
-        pools: &Pools,
-        inserted: u64,
-        analyze: bool,
-    ) -> maestro_core::ports::StoreResult<()> {
-        // VACUUM cannot run inside a transaction block.
-        pools
-            .run_outside_transaction(&format!("VACUUM {VACUUMED}"))
-            .await?;
-        if !analyze {
-            return Ok(());
-        }
+    async fn analyze(&self, pools: &Pools) -> maestro_core::ports::StoreResult<()> {
+        let inserted = self.inserted.load(Ordering::Relaxed);
         pools
             .run_outside_transaction(&format!("ANALYZE {ANALYZED}"))
             .await?;
