@@ -510,10 +510,19 @@ impl Store for Db {
     async fn acls(&self, ids: &[EntityId]) -> StoreResult<Vec<(EntityId, AclRow)>> {
         let mut out = Vec::new();
         for chunk in ids.chunks(500) {
-            let mut s = Sql::new(
-                "SELECT entity_id, principal_kind, principal_id, role, owner FROM acl WHERE entity_id IN (",
+            // The owner's row comes from the entity's owner columns (it is not stored, `write.rs`),
+            // the grants from `acl`.
+            let ids = || chunk.iter().map(ToString::to_string);
+            let mut s = Sql::new(&format!(
+                "SELECT id, owner_kind, owner_id, CAST({} AS SMALLINT), TRUE FROM entities WHERE id IN (",
+                Role::Admin.level()
+            ));
+            s.bind_list(ids());
+            s.push(
+                ") UNION ALL SELECT entity_id, principal_kind, principal_id, role, owner FROM acl \
+                 WHERE owner = FALSE AND entity_id IN (",
             );
-            s.bind_list(chunk.iter().map(ToString::to_string)).push(")");
+            s.bind_list(ids()).push(")");
             let rows: Vec<(String, String, String, i16, bool)> = self.pools.fetch_all(&s).await?;
             for (entity, kind, pid, role, owner) in rows {
                 let row = AclRow {

@@ -104,9 +104,12 @@ pub(crate) async fn apply_all(tx: &mut Tx, batches: &[&WriteBatch]) -> StoreResu
         .iter()
         .filter(|(id, _)| !new_ids.contains(id))
         .map(|(id, _)| sql!("DELETE FROM acl WHERE entity_id = ?", id.to_string()));
+    // The owner's row is the entity's owner columns (`acls` reads it from there): two index
+    // entries and a row fewer for every entity, a tenth of a first discovery sync on PostgreSQL.
     let acl_rows: Vec<_> = acl
         .iter()
         .flat_map(|(id, rows)| rows.iter().map(move |r| (*id, r)))
+        .filter(|(_, r)| !r.owner)
         .collect();
     let grants = acl_rows.chunks(ROWS_PER_INSERT).map(inserts::acl);
     let changes: Vec<_> = batches.iter().flat_map(|b| &b.changes).collect();
