@@ -88,7 +88,7 @@ impl Delta {
 
 /// Where an entity holds `field` in SQL (`alias` names `entities`): the `name` column, else the
 /// expression of the field's index (`indexes.rs`), so a lookup is one probe of that index.
-pub(crate) fn holder_expr(d: Dialect, field: &str, alias: &str) -> String {
+fn holder_expr(d: Dialect, field: &str, alias: &str) -> String {
     if field == "name" {
         format!("{alias}.name")
     } else {
@@ -112,6 +112,26 @@ pub(crate) fn holders_from(d: Dialect, kind: Kind, field: &str) -> String {
     }
 }
 
+/// ` FROM entities e … WHERE …`: the active entities of `kind` holding one of `values` (key
+/// texts) in `field`, found by the field's own index. Callers add their columns before it and
+/// the caller's access after it.
+pub(crate) fn holders<'v>(
+    d: Dialect,
+    kind: Kind,
+    field: &str,
+    values: impl IntoIterator<Item = &'v str>,
+) -> Sql {
+    let mut s = Sql::new(&format!(
+        " FROM {} WHERE e.kind = '{}' AND e.active = TRUE AND {} IN (",
+        holders_from(d, kind, field),
+        kind.as_str(),
+        holder_expr(d, field, "e"),
+    ));
+    s.bind_list(values.into_iter().flat_map(|v| key_args(d, field, v)));
+    s.push(") AND ").push(&holder_is_key(d, field, "e"));
+    s
+}
+
 /// `holder_expr` as text, as `text` writes a value (SQLite extracts a JSON number as a number).
 pub(crate) fn holder_text(d: Dialect, field: &str, alias: &str) -> String {
     match d {
@@ -124,7 +144,7 @@ pub(crate) fn holder_text(d: Dialect, field: &str, alias: &str) -> String {
 
 /// Whether the entity `alias` holds `field` as a key: a non-empty text or number, as `of` reads
 /// it.
-pub(crate) fn holder_is_key(d: Dialect, field: &str, alias: &str) -> String {
+fn holder_is_key(d: Dialect, field: &str, alias: &str) -> String {
     if field == "name" {
         return format!("{alias}.name <> ''");
     }
@@ -141,7 +161,7 @@ pub(crate) fn holder_is_key(d: Dialect, field: &str, alias: &str) -> String {
 
 /// The arguments a stored key text matches in `holder_expr`: the text, and on SQLite an integer
 /// key's number too (a JSON number is extracted as one, and compares unequal to its text).
-pub(crate) fn key_args(d: Dialect, field: &str, value: &str) -> Vec<Arg> {
+fn key_args(d: Dialect, field: &str, value: &str) -> Vec<Arg> {
     let mut args = vec![Arg::Text(value.to_owned())];
     if d == Dialect::Sqlite
         && field != "name"

@@ -275,7 +275,7 @@ impl Store for Db {
         exclude: Option<EntityId>,
     ) -> StoreResult<Vec<(String, EntitySummary)>> {
         // One statement for every field: a write asks once, whatever it checks. Each field's
-        // own index answers (`keys::holder_expr`), not the documents.
+        // own index answers (`keys::holders`), not the documents.
         let d = self.dialect();
         let mut s = Sql::default();
         for (i, (field, value)) in fields.iter().enumerate() {
@@ -290,15 +290,8 @@ impl Store for Db {
                 s.push(" UNION ALL ");
             }
             s.push("SELECT * FROM (SELECT ").bind(*field);
-            s.push(&format!(
-                ", e.id, e.kind, e.family, e.name, e.active FROM {} WHERE e.kind = '{}' \
-                 AND e.active = TRUE AND {} IN (",
-                keys::holders_from(d, kind, field),
-                kind.as_str(),
-                keys::holder_expr(d, field, "e")
-            ));
-            s.bind_list(keys::key_args(d, field, &value));
-            s.push(") AND ").push(&keys::holder_is_key(d, field, "e"));
+            s.push(", e.id, e.kind, e.family, e.name, e.active");
+            s.append(keys::holders(d, kind, field, [value.as_str()]));
             if let Some(id) = exclude {
                 s.push(" AND e.id <> ").bind(id.to_string());
             }
@@ -339,15 +332,15 @@ impl Store for Db {
         let d = self.dialect();
         for chunk in values.chunks(500) {
             let mut s = Sql::new(&format!(
-                "SELECT {}, e.id, e.kind, e.family, e.name, e.active FROM {} \
-                 WHERE e.kind = '{}' AND e.active = TRUE AND {} IN (",
+                "SELECT {}, e.id, e.kind, e.family, e.name, e.active",
                 keys::holder_text(d, field, "e"),
-                keys::holders_from(d, kind, field),
-                kind.as_str(),
-                keys::holder_expr(d, field, "e"),
             ));
-            s.bind_list(chunk.iter().flat_map(|v| keys::key_args(d, field, v)));
-            s.push(") AND ").push(&keys::holder_is_key(d, field, "e"));
+            s.append(keys::holders(
+                d,
+                kind,
+                field,
+                chunk.iter().map(String::as_str),
+            ));
             s.push(" AND ").append(entities::access_clause(access, "e"));
             let rows: Vec<(String, String, String, Option<String>, String, bool)> =
                 self.pools.fetch_all(&s).await?;
