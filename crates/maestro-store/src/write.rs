@@ -113,7 +113,9 @@ pub(crate) async fn apply_all(tx: &mut Tx, batches: &[&WriteBatch]) -> StoreResu
         .collect();
     let grants = acl_rows.chunks(ROWS_PER_INSERT).map(inserts::acl);
     let changes: Vec<_> = batches.iter().flat_map(|b| &b.changes).collect();
-    let history = changes.chunks(ROWS_PER_INSERT).map(inserts::history);
+    let history = changes
+        .chunks(ROWS_PER_INSERT)
+        .map(|c| inserts::history(d, c));
     execute_all(tx, deletes.chain(grants).chain(history)).await
 }
 

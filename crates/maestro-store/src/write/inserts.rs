@@ -7,7 +7,7 @@ use maestro_model::EntityId;
 
 use crate::rows::micros;
 use crate::sql;
-use crate::sql::{Arg, Sql};
+use crate::sql::{Arg, Dialect, Sql};
 
 /// Records the run and time that last saw discovered entities (`discovery_seen`); a mark only
 /// moves forward (see `Store::mark_seen`).
@@ -45,13 +45,18 @@ pub(super) fn acl(chunk: &[(EntityId, &AclRow)]) -> Sql {
     s
 }
 
-/// History entries.
-pub(super) fn history(chunk: &[&ChangeRecord]) -> Sql {
+/// History entries. Their documents are bound as text: PostgreSQL stores them as `json`, which
+/// only checks the text (migration 0015), SQLite as text.
+pub(super) fn history(d: Dialect, chunk: &[&ChangeRecord]) -> Sql {
     let mut s = Sql::new(
         "INSERT INTO changes (id, subject_kind, subject_id, at, actor_id, actor_name, source, op, changes, context) VALUES ",
     );
+    let (open, close) = match d {
+        Dialect::Sqlite => ("", ""),
+        Dialect::Postgres => ("CAST(", " AS json)"),
+    };
     for (i, c) in chunk.iter().enumerate() {
-        let row: [Arg; 10] = [
+        let row: [Arg; 8] = [
             c.id.to_string().into(),
             c.subject_kind.as_str().into(),
             c.subject_id.as_str().into(),
@@ -60,10 +65,15 @@ pub(super) fn history(chunk: &[&ChangeRecord]) -> Sql {
             c.actor_name.as_str().into(),
             c.source.as_str().into(),
             c.op.as_str().into(),
-            Arg::json(&c.changes),
-            Arg::opt_json(c.context.as_ref()),
         ];
-        s.push_row(i == 0, row);
+        s.push(if i == 0 { "(" } else { ", (" });
+        s.bind_list(row);
+        s.push(", ")
+            .push(open)
+            .bind(sql::json_text(&c.changes))
+            .push(close);
+        let context = c.context.as_ref().map(sql::json_text);
+        s.push(", ").push(open).bind(context).push(close).push(")");
     }
     s
 }
