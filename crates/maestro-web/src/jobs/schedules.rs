@@ -10,6 +10,7 @@ use axum::response::Response;
 use maestro_core::CoreError;
 use maestro_core::jobs::webhook::METHODS;
 use maestro_core::jobs::{Jobs, ScheduleId};
+use maestro_model::schema::Collection;
 use maestro_model::{FieldError, Role};
 use serde_json::{Value, json};
 
@@ -77,6 +78,8 @@ struct FormPage {
     runs: Vec<Run>,
     /// Run count, last and next run, last error (edit page).
     facts: Vec<(&'static str, String)>,
+    /// The name of a discovery schedule's connection, when the caller may read it.
+    connection_name: Option<String>,
 }
 
 fn schedule_id(raw: &str) -> WebResult<ScheduleId> {
@@ -144,6 +147,7 @@ pub async fn index(
 }
 
 async fn form_page(
+    state: &WebState,
     jobs: &Jobs,
     auth: &Authed,
     id: Option<ScheduleId>,
@@ -226,6 +230,15 @@ async fn form_page(
             })
             .collect();
     }
+    let connection_name = match form.connection.parse() {
+        Ok(cid) if form.module == "discovery" => state
+            .core
+            .get_entity(&auth.caller, Collection::Connections, cid)
+            .await
+            .ok()
+            .and_then(|c| c["name"].as_str().map(str::to_owned)),
+        _ => None,
+    };
     let heading = match id {
         Some(_) => format!("Schedule {}", form.name),
         None => "New schedule".into(),
@@ -246,18 +259,32 @@ async fn form_page(
         can_delete: role >= Role::Admin,
         runs,
         facts,
+        connection_name,
     })?;
     *res.status_mut() = status;
     Ok(res)
 }
 
 /// `GET /schedules/new`.
-pub async fn new_page(auth: Authed, JobsService(jobs): JobsService) -> WebResult<Response> {
-    form_page(&jobs, &auth, None, ScheduleForm::blank(), StatusCode::OK).await
+pub async fn new_page(
+    State(state): State<WebState>,
+    auth: Authed,
+    JobsService(jobs): JobsService,
+) -> WebResult<Response> {
+    form_page(
+        &state,
+        &jobs,
+        &auth,
+        None,
+        ScheduleForm::blank(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// `GET /schedules/{id}`.
 pub async fn edit_page(
+    State(state): State<WebState>,
     auth: Authed,
     JobsService(jobs): JobsService,
     Path(id): Path<String>,
@@ -265,6 +292,7 @@ pub async fn edit_page(
     let id = schedule_id(&id)?;
     let s = jobs.get_schedule(&auth.caller, id).await?;
     form_page(
+        &state,
         &jobs,
         &auth,
         Some(id),
@@ -283,6 +311,7 @@ fn back_to(state: &WebState, to: &str, message: Flash) -> Response {
 
 /// Re-shows the form with the service's field errors; other errors go up.
 async fn refused(
+    state: &WebState,
     jobs: &Jobs,
     auth: &Authed,
     id: Option<ScheduleId>,
@@ -292,7 +321,7 @@ async fn refused(
     match errors {
         Ok(errors) | Err(CoreError::Invalid(errors)) => {
             form.errors = errors;
-            form_page(jobs, auth, id, form, StatusCode::BAD_REQUEST).await
+            form_page(state, jobs, auth, id, form, StatusCode::BAD_REQUEST).await
         }
         Err(other) => Err(other.into()),
     }
@@ -308,7 +337,7 @@ pub async fn create(
     let form = ScheduleForm::from_form(&data);
     let body = match form.to_json() {
         Ok(b) => b,
-        Err(errors) => return refused(&jobs, &auth, None, form, Ok(errors)).await,
+        Err(errors) => return refused(&state, &jobs, &auth, None, form, Ok(errors)).await,
     };
     match jobs.create_schedule(&auth.caller, &body).await {
         Ok(s) => Ok(back_to(
@@ -316,7 +345,7 @@ pub async fn create(
             &format!("/schedules/{}", s["id"].as_str().unwrap_or_default()),
             Flash::ok("Schedule created."),
         )),
-        Err(e) => refused(&jobs, &auth, None, form, Err(e)).await,
+        Err(e) => refused(&state, &jobs, &auth, None, form, Err(e)).await,
     }
 }
 
@@ -333,7 +362,7 @@ pub async fn update(
     let form = ScheduleForm::from_form(&data);
     let desired = match form.to_json() {
         Ok(b) => b,
-        Err(errors) => return refused(&jobs, &auth, Some(id), form, Ok(errors)).await,
+        Err(errors) => return refused(&state, &jobs, &auth, Some(id), form, Ok(errors)).await,
     };
     let patch = merge_diff(&current, &desired);
     match jobs.update_schedule(&auth.caller, id, &patch).await {
@@ -342,7 +371,7 @@ pub async fn update(
             &format!("/schedules/{id}"),
             Flash::ok("Schedule saved."),
         )),
-        Err(e) => refused(&jobs, &auth, Some(id), form, Err(e)).await,
+        Err(e) => refused(&state, &jobs, &auth, Some(id), form, Err(e)).await,
     }
 }
 

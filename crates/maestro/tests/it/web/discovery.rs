@@ -83,7 +83,11 @@ async fn the_task_table_switches_tasks_and_syncs_now(app: &TestApp) {
         .to_owned();
     let form = b.get(&format!("/schedules/{sid}")).await;
     assert!(form.body.contains("data-discovery-target"), "{}", form.body);
-    assert!(form.body.contains(&format!(r#"href="/connections/{cid}""#)));
+    assert!(
+        form.body
+            .contains(&format!(r#"href="/connections/{cid}">lab</a>"#)),
+        "the form names the connection"
+    );
     let saved = b
         .post(
             &format!("/schedules/{sid}"),
