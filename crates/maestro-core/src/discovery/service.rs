@@ -254,6 +254,35 @@ impl DiscoveryService {
             .unwrap_or_default())
     }
 
+    /// `GET /discovery/providers`: each provider's tasks with the permissions they need and the
+    /// interval their new schedules get (`default_interval`: the administrators' choice, else
+    /// the built-in `default_every_seconds`), and for AWS the read-only IAM policy.
+    pub async fn providers(&self) -> CoreResult<Vec<Value>> {
+        let configured = self.scheduler_options().await?;
+        let mut items = Vec::new();
+        for provider in ["aws", "openstack"] {
+            let tasks = self.discovery.tasks(provider);
+            if tasks.is_empty() {
+                continue;
+            }
+            let policy = (provider == "aws").then(|| super::iam_policy(tasks));
+            let tasks: Vec<Value> = tasks
+                .iter()
+                .map(|info| {
+                    json!({
+                        "name": info.name,
+                        "label": info.label,
+                        "permissions": info.permissions,
+                        "default_every_seconds": info.default_every_seconds,
+                        "default_interval": default_interval(configured.as_ref(), info),
+                    })
+                })
+                .collect();
+            items.push(json!({"provider": provider, "tasks": tasks, "iam_policy": policy}));
+        }
+        Ok(items)
+    }
+
     /// `GET /connections/{id}/tasks`: every task of the provider with its status and switch.
     pub async fn tasks(&self, caller: &Caller, id: EntityId) -> CoreResult<Value> {
         let rec = self.connection(caller, id, Role::Read).await?;

@@ -66,16 +66,7 @@ pub async fn update_task(
 
 /// `GET /discovery/providers`: each provider's tasks, and for AWS the read-only IAM policy.
 pub async fn providers(State(s): State<AppState>, _auth: Auth) -> ApiResult<Json<Value>> {
-    let svc = service(&s)?;
-    let mut items = Vec::new();
-    for name in ["aws", "openstack"] {
-        let tasks = svc.discovery.tasks(name);
-        if tasks.is_empty() {
-            continue;
-        }
-        let policy = (name == "aws").then(|| maestro_core::discovery::iam_policy(tasks));
-        items.push(json!({"provider": name, "tasks": tasks, "iam_policy": policy}));
-    }
+    let items = service(&s)?.providers().await?;
     let total = items.len();
     Ok(Json(
         json!({"items": items, "total": total, "page": 1, "limit": total.max(1)}),

@@ -85,7 +85,13 @@ pub fn paths(paths: &mut Map<String, Value>) {
                 ok(
                     "Providers",
                     json!({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
-            "provider": {"type": "string"}, "tasks": {"type": "array"}, "iam_policy": {"type": ["object", "null"]}}}}}}),
+            "provider": {"type": "string"},
+            "tasks": {"type": "array", "items": {"type": "object", "properties": {
+                "name": {"type": "string"}, "label": {"type": "string"},
+                "permissions": {"type": "array", "items": {"type": "string"}},
+                "default_every_seconds": {"type": "integer", "description": "The built-in interval"},
+                "default_interval": {"type": "object", "description": "The interval new schedules get: scheduler_options.discovery_intervals, else the built-in one"}}}},
+            "iam_policy": {"type": ["object", "null"]}}}}}}),
                 ),
             )],
             &[401],

@@ -755,4 +755,52 @@ async fn administrators_choose_the_interval_of_new_task_schedules(app: &TestApp)
         volumes["interval"], setting["value"]["discovery_intervals"]["volumes-list"],
         "{volumes}"
     );
+
+    // The providers' catalogue shows the same intervals beside the built-in defaults.
+    let (status, providers) = app.get(&u.token, "/api/v1/discovery/providers").await;
+    assert_eq!(status, StatusCode::OK, "{providers}");
+    let catalogue = |provider: &str, name: &str| {
+        providers["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["provider"] == provider)
+            .and_then(|p| {
+                p["tasks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|t| t["name"] == name)
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("{provider} {name} in {providers}"))
+    };
+    let servers = catalogue("aws", "server-list");
+    assert_eq!(
+        servers["default_interval"],
+        json!({"every": 2, "period": "hours"})
+    );
+    assert!(servers["default_every_seconds"].as_u64().unwrap() > 0);
+    assert!(
+        servers["permissions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("ec2:DescribeInstances"))
+    );
+    assert_eq!(
+        catalogue("openstack", "volumes-list")["default_interval"],
+        setting["value"]["discovery_intervals"]["volumes-list"]
+    );
+    let aws = providers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["provider"] == "aws")
+        .unwrap();
+    assert!(
+        aws["iam_policy"]
+            .to_string()
+            .contains("ec2:DescribeInstances"),
+        "{aws}"
+    );
 }
