@@ -403,7 +403,7 @@ impl Core {
         }
         // Pending references this page wrote, and the keys it created: both are checked again
         // after the write, so concurrent tasks of one connection still link up.
-        let written: Vec<(EntityId, String, String)> = batch
+        let pending: Vec<(EntityId, String, String)> = batch
             .pending
             .iter()
             .flat_map(|(src, refs)| refs.iter().map(|(f, k)| (*src, f.clone(), k.clone())))
@@ -419,16 +419,16 @@ impl Core {
             .filter(|(k, _)| ids_by_key.get(k).is_some_and(|(i, _)| new_ids.contains(i)))
             .map(|(k, _)| k.clone())
             .collect();
-        let stored_writes = if batch.entities.is_empty() {
-            Vec::new()
+        let written = if batch.entities.is_empty() {
+            WriteBatch::default()
         } else {
-            self.store.write(batch).await.map_err(write_error)?.entities
+            self.store.write(batch).await.map_err(write_error)?
         };
-        self.link_pending(run, written, &created).await?;
+        self.link_pending(run, pending, &created).await?;
         self.store.mark_seen(&unchanged, &run.run_id, now).await?;
         let announce: Vec<_> = announce
             .iter()
-            .zip(&stored_writes)
+            .zip(&written.entities)
             .map(|(op, w)| {
                 let op = match *op {
                     "create" => "created",
@@ -439,7 +439,7 @@ impl Core {
                 (op, &w.record)
             })
             .collect();
-        self.announce_all(&announce).await;
+        self.announce_all(&announce, Some(&written)).await;
         Ok(PageOutcome { stats, notes })
     }
 

@@ -87,9 +87,9 @@ impl Core {
             batch.append(std::mem::take(&mut p.batch));
             p.warnings = w;
         }
-        self.store.write(batch).await.map_err(write_error)?;
+        let written = self.store.write(batch).await.map_err(write_error)?;
         let created: Vec<_> = prepared.iter().map(|p| ("created", &p.record)).collect();
-        self.announce_all(&created).await;
+        self.announce_all(&created, Some(&written)).await;
         Ok(prepared
             .into_iter()
             .map(|p| Created {

@@ -15,7 +15,7 @@ mod restore;
 mod secrets;
 mod warnings;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use maestro_model::diff::diff_value;
 use maestro_model::patch::merge_patch;
@@ -517,11 +517,17 @@ impl Core {
 impl Core {
     /// Tells live subscribers about a committed change, addressed to whoever may read it.
     pub(crate) async fn announce(&self, op: &str, rec: &EntityRecord) {
-        self.announce_all(&[(op, rec)]).await;
+        self.announce_all(&[(op, rec)], None).await;
     }
 
-    /// [`Core::announce`] for many changes: the readers of all of them are read at once.
-    pub(crate) async fn announce_all(&self, changes: &[(&str, &EntityRecord)]) {
+    /// [`Core::announce`] for many changes: the readers of all of them are read at once —
+    /// except those of the entities `written` (the batch just committed) created, whose ACL is
+    /// the rows it wrote (a query per discovered page saved).
+    pub(crate) async fn announce_all(
+        &self,
+        changes: &[(&str, &EntityRecord)],
+        written: Option<&WriteBatch>,
+    ) {
         let hooks: Vec<_> = self.hooks.read().map(|h| h.clone()).unwrap_or_default();
         for hook in hooks {
             for (op, rec) in changes {
@@ -531,12 +537,24 @@ impl Core {
         if self.events.is_none() || changes.is_empty() {
             return;
         }
+        let mut readers: HashMap<EntityId, Vec<Uuid>> = HashMap::new();
+        let created: HashSet<EntityId> = written
+            .iter()
+            .flat_map(|w| &w.entities)
+            .filter(|w| w.expected_revision.is_none())
+            .map(|w| w.record.id)
+            .collect();
+        for (id, rows) in written.iter().flat_map(|w| &w.acl) {
+            if created.contains(id) {
+                let ids = rows.iter().map(|r| r.principal.id);
+                readers.entry(*id).or_default().extend(ids);
+            }
+        }
         let private: Vec<EntityId> = changes
             .iter()
-            .filter(|(_, r)| !r.kind.schema().global)
+            .filter(|(_, r)| !r.kind.schema().global && !created.contains(&r.id))
             .map(|(_, r)| r.id)
             .collect();
-        let mut readers: HashMap<EntityId, Vec<Uuid>> = HashMap::new();
         if !private.is_empty() {
             for (id, row) in self.store.acls(&private).await.unwrap_or_default() {
                 readers.entry(id).or_default().push(row.principal.id);

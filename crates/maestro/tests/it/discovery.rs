@@ -4,6 +4,7 @@
 //! reactivated, fields people set are kept, provider relations become Maestro relations.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use maestro_core::discovery::{Discovery, SyncReporter};
@@ -17,6 +18,7 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 
 use crate::harness::{TestApp, id};
+use crate::hooks::SseReader;
 use crate::quiet_backends;
 use crate::support::aws_connection;
 
@@ -155,6 +157,9 @@ async fn sync_reconciles_and_attributes(app: &TestApp) {
         Some(&json!({"grants": [{"user": friend.id, "role": "read"}]})),
     )
     .await;
+    let stranger = app.user("Stranger").await;
+    let mut friend_events = SseReader::open(app, &friend.token, "?types=entity.").await;
+    let mut stranger_events = SseReader::open(app, &stranger.token, "?types=entity.").await;
     let fake = Arc::new(Fake::default());
     *fake.servers.lock().unwrap() = (1..=4).map(server).collect();
     let discovery = Discovery::new(app.core.clone(), vec![fake.clone()]);
@@ -162,6 +167,18 @@ async fn sync_reconciles_and_attributes(app: &TestApp) {
     let report = discovery.sync(cid_t, None, &Quiet).await.unwrap();
     assert_eq!(report.tasks[0].state, "success", "{report:?}");
     assert_eq!(report.tasks[0].counts["created"], 4);
+    // What was discovered is announced to whom the template shares it with, and nobody else.
+    friend_events
+        .until(Duration::from_secs(5), "a discovered server", |n, d| {
+            n == "entity.created" && d["data"]["collection"] == "servers"
+        })
+        .await;
+    let got = stranger_events.drain(Duration::from_millis(300)).await;
+    assert!(
+        got.iter()
+            .all(|(_, d)| d["data"]["collection"] != "servers"),
+        "the stranger received {got:?}"
+    );
 
     let (_, servers) = app.get(&owner.token, "/api/v1/servers?sort=name").await;
     assert_eq!(servers["total"], 4);
