@@ -19,7 +19,37 @@ pub enum Part {
         id: String,
         label: String,
         text: String,
+        error: Option<String>,
     },
+}
+
+impl Part {
+    /// Puts each of `errors` (setting path, message) on the part it is about — the part whose
+    /// path is the error's or holds it; returns the errors no part is about.
+    pub fn place_errors(parts: &mut [Part], errors: &[(String, String)]) -> Vec<String> {
+        let mut unplaced = Vec::new();
+        for (path, message) in errors {
+            let about = |name: &str| {
+                let own = &name[2..]; // `v.` or `j.`
+                path == own || path.starts_with(&format!("{own}."))
+            };
+            let slot = parts.iter_mut().find_map(|p| match p {
+                Part::List(w) if about(&w.name) => Some(&mut w.error),
+                Part::Json { name, error, .. } if about(name) => Some(error),
+                _ => None,
+            });
+            let text = format!("{path}: {message}");
+            match slot {
+                Some(Some(e)) => {
+                    e.push_str("; ");
+                    e.push_str(&text);
+                }
+                Some(slot) => *slot = Some(text),
+                None => unplaced.push(text),
+            }
+        }
+        unplaced
+    }
 }
 
 fn text_field(name: String, label: String, value: &str) -> FieldView {
@@ -122,6 +152,7 @@ pub fn parts(
                     name,
                     label,
                     text,
+                    error: None,
                 })
             }
         }
@@ -134,7 +165,7 @@ pub fn rebuild(
     prefix: &str,
     old: &Map<String, Value>,
     form: &FormData,
-    errors: &mut Vec<String>,
+    errors: &mut Vec<(String, String)>,
     raw: &mut BTreeMap<String, String>,
 ) -> Map<String, Value> {
     let mut out = Map::new();
@@ -168,7 +199,7 @@ pub fn rebuild(
                 if form.has(&name) {
                     raw.insert(name.clone(), form.get(&name).to_owned());
                     serde_json::from_str(form.get(&name)).unwrap_or_else(|e| {
-                        errors.push(format!("{path}: not valid JSON ({e})"));
+                        errors.push((path.clone(), format!("not valid JSON ({e})")));
                         other.clone()
                     })
                 } else {

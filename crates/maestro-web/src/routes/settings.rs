@@ -105,14 +105,15 @@ struct Sent<'a> {
     raw: &'a BTreeMap<String, String>,
 }
 
-/// The editor of `stored`; after a refused save, with what was `sent`.
+/// The editor of `stored`; after a refused save, with what was `sent` and why it was refused
+/// (`errors`: setting path and message), each reason shown at its part and all of them above.
 async fn edit_page(
     core: &Core,
     auth: &Authed,
     key: &str,
     stored: &Value,
     sent: Option<Sent<'_>>,
-    message: Option<String>,
+    errors: &[(String, String)],
     status: StatusCode,
 ) -> WebResult<Response> {
     let mut list = Vec::new();
@@ -125,6 +126,11 @@ async fn edit_page(
         let raw = sent.as_ref().map_or(&no_raw, |s| s.raw);
         parts("", shape, shown, raw, &mut list);
     }
+    Part::place_errors(&mut list, errors);
+    let message = (!errors.is_empty()).then(|| {
+        let all: Vec<String> = errors.iter().map(|(p, m)| format!("{p}: {m}")).collect();
+        format!("Not saved: {}", all.join("; "))
+    });
     let (history, history_total) = recent_history(core, key).await?;
     let mut res = render(&EditPage {
         chrome: auth
@@ -160,7 +166,7 @@ pub async fn option_page(
         &key,
         &s["value"],
         None,
-        None,
+        &[],
         StatusCode::OK,
     )
     .await
@@ -193,7 +199,7 @@ pub async fn option_save(
             &key,
             &current,
             Some(sent()),
-            Some(errors.join("; ")),
+            &errors,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -212,18 +218,21 @@ pub async fn option_save(
             ))
         }
         Err(CoreError::Invalid(e)) => {
-            let msg = e
+            // The service names fields from the request body (`value.…`).
+            let errors: Vec<(String, String)> = e
                 .iter()
-                .map(|x| format!("{}: {}", x.field, x.message))
-                .collect::<Vec<_>>()
-                .join("; ");
+                .map(|x| {
+                    let path = x.field.strip_prefix("value.").unwrap_or(&x.field);
+                    (path.to_owned(), x.message.clone())
+                })
+                .collect();
             edit_page(
                 &state.core,
                 &auth,
                 &key,
                 &current,
                 Some(sent()),
-                Some(msg),
+                &errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -66,7 +66,33 @@ async fn a_refused_setting_keeps_what_was_typed() {
             !page.body.contains(r#"name="v.discovery_intervals[]""#),
             "still a JSON field"
         );
+        assert!(
+            page.body.contains(r#"aria-invalid="true""#),
+            "the field is marked: {}",
+            page.body
+        );
     }
+    // A value the service refuses is shown at the field it is about, with the reason.
+    let typed = r#"{"server-list": {"every": 0, "period": "minutes"}}"#;
+    let page = admin.post(path, &[("j.discovery_intervals", typed)]).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    let field = page
+        .body
+        .find(r#"name="j.discovery_intervals""#)
+        .expect("the JSON field");
+    let after = &page.body[field..];
+    let end = after.find("</section>").unwrap_or(after.len());
+    assert!(
+        after[..end].contains(r#"<p class="error""#)
+            && after[..end].contains("discovery_intervals.server-list.every"),
+        "the reason is beside the field: {}",
+        &after[..end]
+    );
     assert_eq!(
         app.core.get_setting("scheduler_options").await.unwrap(),
         before
