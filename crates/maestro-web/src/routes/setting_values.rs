@@ -31,7 +31,8 @@ impl Part {
         for (path, message) in errors {
             let about = |name: &str| {
                 let own = &name[2..]; // `v.` or `j.`
-                path == own || path.starts_with(&format!("{own}."))
+                path.strip_prefix(own)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
             };
             let slot = parts.iter_mut().find_map(|p| match p {
                 Part::List(w) if about(&w.name) => Some(&mut w.error),
@@ -210,4 +211,53 @@ pub fn rebuild(
         out.insert(k.clone(), new);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_go_to_the_part_they_are_about() {
+        let mut parts = vec![
+            Part::List(Box::new(list_widget(
+                "v.environments",
+                "Environments".into(),
+                &["Production".into()],
+            ))),
+            Part::List(Box::new(list_widget("v.env", "Env".into(), &["x".into()]))),
+            Part::Json {
+                name: "j.discovery_intervals".into(),
+                id: "j-discovery_intervals".into(),
+                label: "Discovery intervals".into(),
+                text: "{}".into(),
+                error: None,
+            },
+        ];
+        let errors = [
+            ("environments[3]".to_owned(), "too long".to_owned()),
+            (
+                "discovery_intervals.server-list.every".to_owned(),
+                "must be at least 1".to_owned(),
+            ),
+            ("webhook_targets".to_owned(), "required".to_owned()),
+        ];
+        let unplaced = Part::place_errors(&mut parts, &errors);
+        assert_eq!(unplaced, ["webhook_targets: required"]);
+        let Part::List(environments) = &parts[0] else {
+            unreachable!()
+        };
+        assert_eq!(
+            environments.error.as_deref(),
+            Some("environments[3]: too long")
+        );
+        let Part::List(env) = &parts[1] else {
+            unreachable!()
+        };
+        assert_eq!(env.error, None, "a shared prefix is not the same part");
+        let Part::Json { error, .. } = &parts[2] else {
+            unreachable!()
+        };
+        assert!(error.as_deref().unwrap().contains("must be at least 1"));
+    }
 }
