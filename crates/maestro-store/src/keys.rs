@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use maestro_core::ports::{EntityRecord, StoreError, StoreResult};
+use maestro_core::ports::{EntityRecord, StoreResult};
 use maestro_model::EntityId;
 use maestro_model::schema::{self, Kind};
 use serde_json::{Map, Value};
@@ -219,12 +219,8 @@ pub(crate) async fn before_update(
         ));
         s.bind_list(chunk.iter().map(String::as_str)).push(")");
         for (kind, name, Json(data)) in tx.fetch_all::<(String, String, Json<Value>)>(&s).await? {
-            let kind = Kind::parse(&kind)
-                .ok_or_else(|| StoreError::Other(format!("corrupt row: bad kind {kind:?}")))?;
-            let data = match data {
-                Value::Object(data) => data,
-                _ => Map::new(),
-            };
+            let kind = crate::rows::parse_kind(&kind)?;
+            let data = crate::rows::object(data);
             for (field, value) in values(kind, &name, &data) {
                 delta.add(kind, field, value, -1);
             }

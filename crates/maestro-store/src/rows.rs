@@ -27,11 +27,11 @@ pub fn parse_uuid(s: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(s).map_err(|_| bad("id", s))
 }
 
-fn parse_kind(s: &str) -> StoreResult<Kind> {
+pub(crate) fn parse_kind(s: &str) -> StoreResult<Kind> {
     Kind::parse(s).ok_or_else(|| bad("kind", s))
 }
 
-fn object(v: Value) -> Map<String, Value> {
+pub(crate) fn object(v: Value) -> Map<String, Value> {
     match v {
         Value::Object(m) => m,
         _ => Map::new(),
