@@ -25,9 +25,9 @@ pub enum Part {
 
 impl Part {
     /// Puts each of `errors` (setting path, message) on the part it is about — the part whose
-    /// path is the error's or holds it; returns the errors no part is about.
-    pub fn place_errors(parts: &mut [Part], errors: &[(String, String)]) -> Vec<String> {
-        let mut unplaced = Vec::new();
+    /// path is the error's or holds it. The page lists every error above the form as well, so
+    /// one no part is about is still shown.
+    pub fn place_errors(parts: &mut [Part], errors: &[(String, String)]) {
         for (path, message) in errors {
             let about = |name: &str| {
                 let own = &name[2..]; // `v.` or `j.`
@@ -46,10 +46,9 @@ impl Part {
                     e.push_str(&text);
                 }
                 Some(slot) => *slot = Some(text),
-                None => unplaced.push(text),
+                None => {}
             }
         }
-        unplaced
     }
 }
 
@@ -242,8 +241,17 @@ mod tests {
             ),
             ("webhook_targets".to_owned(), "required".to_owned()),
         ];
-        let unplaced = Part::place_errors(&mut parts, &errors);
-        assert_eq!(unplaced, ["webhook_targets: required"]);
+        Part::place_errors(&mut parts, &errors);
+        let placed = |p: &Part| match p {
+            Part::List(w) => w.error.clone(),
+            Part::Json { error, .. } => error.clone(),
+        };
+        assert!(
+            parts
+                .iter()
+                .all(|p| !placed(p).unwrap_or_default().contains("webhook_targets")),
+            "an error no part is about goes to none"
+        );
         let Part::List(environments) = &parts[0] else {
             unreachable!()
         };
