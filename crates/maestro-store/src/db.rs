@@ -87,6 +87,8 @@ impl Pools {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // `REGEXP`, for case-insensitive matching beyond ASCII (`Sql::push_contains`).
+            .with_regexp()
             .busy_timeout(BUSY_TIMEOUT)
             .pragma("cache_size", "-32000")
             .pragma("temp_store", "memory")

@@ -245,9 +245,7 @@ fn compare(d: Dialect, expr_text: &str, expr_value: &str, f: &Filter) -> Sql {
             let Scalar::Str(term) = first else {
                 return Sql::new("FALSE");
             };
-            s.push(&format!("{expr_text} {} ", d.ilike()))
-                .bind(like_pattern(term))
-                .push(" ESCAPE '\\'");
+            s.push_contains(d, expr_text, term);
         }
         Op::Eq | Op::In => return any_of(d, expr_text, expr_value, &f.values),
         Op::Ne => {

@@ -14,7 +14,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use crate::rows::{SessionRow, UserRow, micros, parse_uuid, time};
-use crate::sql::{Sql, like_pattern};
+use crate::sql::Sql;
 use crate::{Db, records, sql, write};
 
 #[derive(sqlx::FromRow)]
@@ -46,15 +46,12 @@ impl TryFrom<TeamRow> for TeamRecord {
 
 fn search_clause(s: &mut Sql, d: crate::sql::Dialect, q: Option<&str>, columns: &[&str]) {
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = like_pattern(&q.to_lowercase());
         s.push(" AND (");
         for (i, c) in columns.iter().enumerate() {
             if i > 0 {
                 s.push(" OR ");
             }
-            s.push(&format!("LOWER({c}) {} ", d.ilike()))
-                .bind(pattern.clone())
-                .push(" ESCAPE '\\'");
+            s.push_contains(d, c, q);
         }
         s.push(")");
     }

@@ -1,6 +1,6 @@
 //! A small SQL builder shared by both backends: statements are written once with `?`
 //! placeholders and typed arguments; rendering numbers the placeholders for PostgreSQL. The
-//! few dialect differences (JSON paths, `ILIKE`, `GREATEST`) go through [`Dialect`].
+//! few dialect differences (JSON paths, case-insensitive matching, `GREATEST`) go through [`Dialect`].
 
 use serde::Serialize;
 use serde_json::Value;
@@ -121,6 +121,23 @@ impl Sql {
         self
     }
 
+    /// Appends "`expr` contains `term`", ignoring case by Unicode's rules on both backends.
+    /// PostgreSQL: `ILIKE` under the database's collation (columns that compare byte by byte,
+    /// `"C"`, migration 0012, would fold only ASCII letters). SQLite: `REGEXP` with the `regex`
+    /// crate (registered by sqlx), since SQLite's own `LIKE` and `LOWER` fold ASCII only and
+    /// "zür" would not find "Zürich".
+    pub fn push_contains(&mut self, d: Dialect, expr: &str, term: &str) -> &mut Self {
+        match d {
+            Dialect::Sqlite => self
+                .push(&format!("{expr} REGEXP "))
+                .bind(format!("(?i){}", regex::escape(term))),
+            Dialect::Postgres => self
+                .push(&format!("{expr} COLLATE \"default\" ILIKE "))
+                .bind(like_pattern(term))
+                .push(" ESCAPE '\\'"),
+        }
+    }
+
     /// Appends `?, ?, …` for each argument.
     pub fn bind_list<A: Into<Arg>>(&mut self, args: impl IntoIterator<Item = A>) -> &mut Self {
         for (i, a) in args.into_iter().enumerate() {
@@ -216,15 +233,6 @@ impl Dialect {
         match self {
             Dialect::Sqlite => format!("json({column})"),
             Dialect::Postgres => column.to_owned(),
-        }
-    }
-
-    /// Case-insensitive `LIKE`. On PostgreSQL under the database's collation: columns that
-    /// compare byte by byte (`"C"`, migration 0012) would fold only ASCII letters.
-    pub fn ilike(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "LIKE",
-            Dialect::Postgres => "COLLATE \"default\" ILIKE",
         }
     }
 

@@ -12,7 +12,7 @@ use super::queue::insert;
 use super::rows::{OWNER_JOINS, SCHEDULE_COLUMNS, ScheduleRow};
 use crate::db::Tx;
 use crate::rows::micros;
-use crate::sql::{Arg, Sql, like_pattern};
+use crate::sql::{Arg, Sql};
 use crate::{Db, records, sql, write};
 
 async fn record_change(tx: &mut Tx, change: &ChangeRecord) -> StoreResult<()> {
@@ -87,9 +87,7 @@ impl Db {
                 .push(")");
         }
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-            w.push(&format!(" AND LOWER(s.name) {} ", self.dialect().ilike()))
-                .bind(like_pattern(&q.to_lowercase()))
-                .push(" ESCAPE '\\'");
+            w.push(" AND ").push_contains(self.dialect(), "s.name", q);
         }
         let mut count = Sql::new("SELECT COUNT(*) FROM schedules s");
         count.append(w.clone());

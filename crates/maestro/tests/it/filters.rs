@@ -12,6 +12,7 @@ use crate::support::{bad_request, error_fields, names};
 backends!(
     equality_and_any_of,
     operators_on_numbers_and_strings,
+    contains_ignores_case_beyond_ascii,
     filters_into_lists,
     bad_filters_are_refused,
 );
@@ -107,6 +108,24 @@ async fn operators_on_numbers_and_strings(app: &TestApp) {
     // Whole lists of objects can be tested for presence.
     assert_eq!(q("storage[exists]=false").await, ["delta", "echo"]);
     assert_eq!(q("tags[exists]=true").await, ["alpha", "bravo", "charlie"]);
+}
+
+/// `contains` folds case as Unicode does on both backends (SQLite's own `LIKE` folds ASCII
+/// only), and its term is literal text, never a pattern.
+async fn contains_ignores_case_beyond_ascii(app: &TestApp) {
+    let u = app.user("Unicode").await;
+    for (name, team) in [("Zürich-01", "Équipe Paiements"), ("zurich-02", "equipe")] {
+        let body = json!({"name": name, "tags": [{"key": "team", "value": team}]});
+        app.create(&u.token, "servers", body).await;
+    }
+    let q = |text: &str| names(app, &u.token, "servers", text.to_owned());
+    assert_eq!(q("name[contains]=ZÜR").await, ["Zürich-01"]);
+    assert_eq!(q("name[contains]=zur").await, ["zurich-02"]);
+    assert_eq!(q("tags.value[contains]=éQUIPE").await, ["Zürich-01"]);
+    assert_eq!(q("tags.value[contains]=PAIEMENTS").await, ["Zürich-01"]);
+    assert_eq!(q("name[contains]=.*").await, NONE);
+    assert_eq!(q("name[contains]=-0(").await, NONE);
+    assert_eq!(q("name[contains]=H-0").await, ["Zürich-01", "zurich-02"]);
 }
 
 async fn filters_into_lists(app: &TestApp) {
