@@ -17,6 +17,8 @@ use maestro_model::schema::Collection;
 use maestro_store::Db;
 use serde_json::json;
 
+use crate::cpu::Cpu;
+
 const PAGE: u64 = 500;
 
 /// Lists `n` servers from memory; `generation` changes a tenth of them.
@@ -145,8 +147,9 @@ pub async fn run(url: &str, resources: u64) -> anyhow::Result<()> {
     let discovery = Discovery::new(core.clone(), vec![provider.clone()]);
     println!("# discovery reconcile: {resources} servers, pages of {PAGE}");
     println!();
-    println!("| sync | time | resources/s | RSS after |");
-    println!("|---|---|---|---|");
+    let postgres = url.starts_with("postgres");
+    println!("| sync | time | resources/s | CPU of this process | CPU of PostgreSQL | RSS after |");
+    println!("|---|---|---|---|---|---|");
     let rss0 = rss_mb();
     for (label, generation) in [
         ("first (all created, with history)", 0),
@@ -154,6 +157,7 @@ pub async fn run(url: &str, resources: u64) -> anyhow::Result<()> {
         ("third (10 % changed)", 1),
     ] {
         provider.generation.store(generation, Ordering::Relaxed);
+        let cpu = Cpu::now();
         let start = Instant::now();
         let report = discovery.sync(conn, None, &Quiet).await?;
         let secs = start.elapsed().as_secs_f64();
@@ -162,9 +166,18 @@ pub async fn run(url: &str, resources: u64) -> anyhow::Result<()> {
             "sync failed: {:?}",
             report.tasks[0]
         );
+        let used = Cpu::now().since(cpu);
+        // Per resource, so machines and runs compare; PostgreSQL's only when it is local.
+        let per = |secs: f64| format!("{secs:.2} s, {:.0} µs each", secs * 1e6 / resources as f64);
+        let database = match postgres {
+            true if used.postgres > 0.0 => per(used.postgres),
+            true => "not measured (not on this machine)".into(),
+            false => "(in this process)".into(),
+        };
         println!(
-            "| {label} | {secs:.2} s | {:.0} | {:.0} MB |",
+            "| {label} | {secs:.2} s | {:.0} | {} | {database} | {:.0} MB |",
             resources as f64 / secs,
+            per(used.own),
             rss_mb()
         );
     }

@@ -7,6 +7,7 @@
 //! cargo run --release -p maestro-bench -- --backend postgres --servers 100000
 //! ```
 
+mod cpu;
 mod dataset;
 mod discovery;
 mod jobs;
