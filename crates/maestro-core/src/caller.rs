@@ -158,6 +158,17 @@ impl Caller {
         }
     }
 
+    /// Maestro carrying out what `person` asked for, on things they may hold no role on
+    /// themselves (the schedule of a connection task they switched off): Maestro's access, the
+    /// person's id, name and source in the history.
+    pub fn system_for(person: &Caller) -> Self {
+        Self {
+            user: person.user,
+            name: person.name.clone(),
+            ..Self::system(person.source)
+        }
+    }
+
     pub fn access(&self) -> Access {
         match (self.admin, self.user) {
             (true, _) => Access::All,

@@ -113,11 +113,28 @@
       toast("Schedule " + d.name + " disabled: " + (d.last_error || "its job failed"), "error", "/schedules/" + d.id);
       return;
     }
-    if (type.startsWith("entity.")) {
-      const verb = type.slice(7);
-      const href = verb === "deleted" ? null : "/" + d.collection + "/" + d.id;
-      toast((d.name || d.kind) + " " + verb, "info", href);
+    if (type.startsWith("entity.")) gather(type.slice(7), d);
+  }
+
+  // Inventory changes come in bursts (a discovery sync announces every resource it writes):
+  // gathered for half a second, a burst of more than three is one toast with its counts.
+  let burst = [];
+  function gather(verb, d) {
+    burst.push([verb, d]);
+    if (burst.length === 1) setTimeout(flush, 500);
+  }
+  function flush() {
+    const events = burst;
+    burst = [];
+    if (events.length <= 3) {
+      events.forEach(([verb, d]) =>
+        toast((d.name || d.kind) + " " + verb, "info", verb === "deleted" ? null : "/" + d.collection + "/" + d.id));
+      return;
     }
+    const counts = {};
+    events.forEach(([verb]) => { counts[verb] = (counts[verb] || 0) + 1; });
+    const parts = Object.keys(counts).map((verb) => counts[verb] + " " + verb);
+    toast(events.length + " inventory changes: " + parts.join(", "), "info", null);
   }
 
   function stream() {

@@ -367,10 +367,10 @@ impl DiscoveryService {
             .put_task_status(id, &status)
             .await?;
         if let Some(sid) = status.schedule_id.as_deref().and_then(|s| s.parse().ok()) {
-            let system = Caller::system(Source::Api);
+            // Recorded as the person's change: the switch was theirs.
             self.jobs
                 .update_schedule(
-                    &system,
+                    &Caller::system_for(caller),
                     sid,
                     &json!({"enabled": schedule_on(&rec, &status)}),
                 )

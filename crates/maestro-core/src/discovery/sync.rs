@@ -421,6 +421,9 @@ impl Discovery {
             }
         }
         for (region, e) in &errors {
+            // The server's log too, for whoever watches it rather than the job pages.
+            tracing::warn!(connection = %run.connection_id, task = info.name, %region, error = %e,
+                "discovery task failed");
             reporter
                 .log("error", format!("{} in {region}: {e}", info.name))
                 .await;

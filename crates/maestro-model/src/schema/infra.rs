@@ -320,7 +320,7 @@ pub static CONNECTION: KindSchema = KindSchema {
         Field::new("datacenter", Ty::Ref(&CONNECTS)).required(),
         Field::new("credentials", Ty::AnyObject)
             .secret()
-            .doc("AWS: access_key_id, secret_access_key, optional session_token or role_arn; OpenStack: username, password. Encrypted at rest, never returned."),
+            .doc("AWS: access_key_id, secret_access_key, optional session_token or role_arn (with external_id); OpenStack: username, password (and domain_name), or application_credential_id and application_credential_secret. Encrypted at rest, never returned."),
         strings("regions"),
         Field::new("auth_url", Ty::Url).doc("OpenStack Keystone URL."),
         s("project_id", 100),

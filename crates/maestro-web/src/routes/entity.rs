@@ -10,6 +10,7 @@ use maestro_model::Role;
 use maestro_model::schema::Collection;
 use serde_json::Value;
 
+use super::relations::{RelGroup, groups};
 use crate::WebState;
 use crate::chrome::{Authed, Chrome, render};
 use crate::discovery::{Provenance, provenance};
@@ -22,17 +23,6 @@ pub struct DetailTab {
     pub id: String,
     pub label: String,
     pub fields: Vec<DispField>,
-}
-
-pub struct RelItem {
-    pub href: String,
-    pub name: String,
-    pub what: String,
-}
-
-pub struct RelGroup {
-    pub label: &'static str,
-    pub items: Vec<RelItem>,
 }
 
 pub struct Change {
@@ -84,35 +74,6 @@ struct DetailPage {
     connected: bool,
     /// Where discovery found it.
     discovered: Option<Provenance>,
-}
-
-fn groups(items: &[Value], outgoing: bool) -> Vec<RelGroup> {
-    let mut out: Vec<RelGroup> = Vec::new();
-    for r in items {
-        let (o, i) = hints::relation_label(r["rel"].as_str().unwrap_or(""));
-        let label = if outgoing { o } else { i };
-        let item = RelItem {
-            href: format!(
-                "/{}/{}",
-                r["collection"].as_str().unwrap_or("servers"),
-                r["id"].as_str().unwrap_or("")
-            ),
-            name: r["name"].as_str().unwrap_or("?").to_owned(),
-            what: r["family"]
-                .as_str()
-                .or(r["kind"].as_str())
-                .unwrap_or("")
-                .to_owned(),
-        };
-        match out.iter_mut().find(|g| g.label == label) {
-            Some(g) => g.items.push(item),
-            None => out.push(RelGroup {
-                label,
-                items: vec![item],
-            }),
-        }
-    }
-    out
 }
 
 /// One history record as shown in a timeline.
@@ -251,10 +212,14 @@ pub async fn page(
         outgoing: groups(
             relations["outgoing"].as_array().map_or(&[][..], |v| v),
             true,
+            coll.kind(),
+            &id.to_string(),
         ),
         incoming: groups(
             relations["incoming"].as_array().map_or(&[][..], |v| v),
             false,
+            coll.kind(),
+            &id.to_string(),
         ),
         history: history
             .items

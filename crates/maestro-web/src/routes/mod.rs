@@ -9,6 +9,7 @@ pub mod filters;
 pub mod list;
 pub mod partials;
 pub mod regions;
+pub mod relations;
 pub mod setting_values;
 pub mod settings;
 

@@ -505,6 +505,20 @@ async fn switched_off_or_interrupted_tasks_do_not_pass_for_running(app: &TestApp
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    // Its schedule went off with it, recorded as the owner's change (not Maestro's).
+    let task = crate::support::task_status(app, &owner.token, &cid, "server-list").await;
+    let schedule = task["schedule"].as_str().expect("a schedule");
+    let (_, history) = app
+        .get(
+            &owner.token,
+            &format!("/api/v1/schedules/{schedule}/history"),
+        )
+        .await;
+    let newest = &history["items"][0];
+    assert_eq!(newest["changes"][0]["path"], "enabled", "{history}");
+    assert_eq!(newest["actor"]["id"], owner.id, "{history}");
+    assert_eq!(newest["actor"]["name"], "Owner", "{history}");
+    assert_eq!(newest["source"], "api", "{history}");
     let refused = discovery.sync(conn, Some("server-list"), &Quiet).await;
     assert!(
         matches!(&refused, Err(maestro_core::CoreError::Conflict(m)) if m.contains("switched off")),
