@@ -49,7 +49,9 @@ pub(crate) fn map(bucket: &Bucket, region: &str) -> Option<Observation> {
         .put("bucket_region", bucket.bucket_region())
         .put("created_time", bucket.creation_date())
         .done();
-    let datacenters = placement(region)
+    // Placed in the bucket's own region, which `ListBuckets` gives when the request has a
+    // parameter (`MaxBuckets` above); else the region the listing ran in.
+    let datacenters = placement(bucket.bucket_region().unwrap_or(region))
         .put("bucket_region", bucket.bucket_region())
         .put("global", true)
         .done();

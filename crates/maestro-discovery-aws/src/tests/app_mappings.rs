@@ -91,6 +91,14 @@ fn load_balancers_databases_buckets_and_cdns() {
     let o = valid(crate::storage::map(&b, "us-east-1").unwrap());
     assert_eq!(o.fields["family"], "ObjectStorage");
     assert_eq!(o.collection, Collection::Resources);
+    assert_eq!(o.fields["datacenters"]["region"], "us-east-1");
+    // A bucket elsewhere is placed in its own region, not the one the global listing ran in.
+    let b = aws_sdk_s3::types::Bucket::builder()
+        .name("eu-logs")
+        .bucket_region("eu-west-1")
+        .build();
+    let o = valid(crate::storage::map(&b, "us-east-1").unwrap());
+    assert_eq!(o.fields["datacenters"]["region"], "eu-west-1");
 }
 
 #[test]
