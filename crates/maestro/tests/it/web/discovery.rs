@@ -411,4 +411,21 @@ async fn discovered_entities_show_where_they_come_from(app: &TestApp) {
         list.body
     );
     assert!(!list.body.contains("hand-made"));
+    // Inactive, a discovered entity's page says the provider may have dropped it, and that a
+    // sync finding it again brings it back; one made by hand reads as deleted.
+    for server in [sid.clone(), id(&own)] {
+        let (status, _) = app
+            .delete(&user.token, &format!("/api/v1/servers/{server}"))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    let gone = b.get(&format!("/servers/{sid}")).await;
+    assert!(
+        gone.body.contains("last seen by discovery")
+            && gone.body.contains("A sync that finds it at the provider again brings it back"),
+        "{}",
+        gone.body
+    );
+    let gone = b.get(&format!("/servers/{}", id(&own))).await;
+    assert!(gone.body.contains("data-deleted>Deleted (last change"));
 }
