@@ -35,6 +35,8 @@ struct FormPage {
     /// Who the new entity belongs to (create forms, when the user has teams to choose).
     owners: Vec<OwnerChoice>,
     owner_error: Option<String>,
+    /// The entity edited was found by discovery, whose syncs set again what its provider reports.
+    discovered: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -83,6 +85,7 @@ async fn form_page(
         form,
         owners,
         owner_error,
+        discovered: doc.get("discovery").is_some_and(Value::is_object),
     })?;
     *res.status_mut() = status;
     Ok(res)

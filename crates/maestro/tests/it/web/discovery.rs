@@ -411,6 +411,11 @@ async fn discovered_entities_show_where_they_come_from(app: &TestApp) {
         list.body
     );
     assert!(!list.body.contains("hand-made"));
+    // Its edit form warns that syncs set the provider's fields again; a hand-made one's does not.
+    let form = b.get(&format!("/servers/{sid}/edit")).await;
+    assert!(form.body.contains("data-discovered"), "{}", form.body);
+    let form = b.get(&format!("/servers/{}/edit", id(&own))).await;
+    assert!(!form.body.contains("data-discovered"));
     // Inactive, a discovered entity's page says the provider may have dropped it, and that a
     // sync finding it again brings it back; one made by hand reads as deleted.
     for server in [sid.clone(), id(&own)] {
@@ -422,7 +427,9 @@ async fn discovered_entities_show_where_they_come_from(app: &TestApp) {
     let gone = b.get(&format!("/servers/{sid}")).await;
     assert!(
         gone.body.contains("last seen by discovery")
-            && gone.body.contains("A sync that finds it at the provider again brings it back"),
+            && gone
+                .body
+                .contains("A sync that finds it at the provider again brings it back"),
         "{}",
         gone.body
     );
