@@ -60,7 +60,10 @@ fn join(parts: &[String]) -> String {
 }
 
 fn server_news(s: &Value) -> News {
-    let name = s["hostname"].as_str().or(s["name"].as_str()).unwrap_or("?");
+    // Named as in the lists (a discovered instance's Name tag); the hostname, when it differs
+    // (`ip-10-0-0-1.ec2.internal`), is a detail.
+    let name = s["name"].as_str().unwrap_or("?");
+    let hostname = text(s, "hostname");
     let os = text(s, "os.base");
     News {
         href: format!("/servers/{}", text(s, "id")),
@@ -70,6 +73,11 @@ fn server_news(s: &Value) -> News {
             format!("{name} ({os})")
         },
         detail: join(&[
+            if hostname == name {
+                String::new()
+            } else {
+                hostname
+            },
             text(s, "ipv4_private"),
             text(s, "ipv4_public"),
             text(s, "role"),
@@ -165,4 +173,22 @@ pub async fn home(State(state): State<WebState>, ctx: Ctx) -> WebResult<Response
         quick,
         duplicates,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn newest_servers_go_by_their_names() {
+        let found = server_news(
+            &json!({"id": "s1", "name": "web-1", "hostname": "ip-10-0-0-1.ec2.internal",
+            "ipv4_private": "10.0.0.1", "os": {"base": "Linux"}}),
+        );
+        assert_eq!(found.title, "web-1 (Linux)");
+        assert_eq!(found.detail, "ip-10-0-0-1.ec2.internal · 10.0.0.1");
+        let typed = server_news(&json!({"id": "s2", "name": "db-1", "hostname": "db-1"}));
+        assert_eq!((typed.title.as_str(), typed.detail.as_str()), ("db-1", ""));
+    }
 }
