@@ -89,6 +89,20 @@ fn init_logs(settings: &Settings) {
     if !settings.log.contains("sqlx") {
         filter = filter.add_directive("sqlx::postgres::notice=warn".parse().expect("a directive"));
     }
+    // The AWS SDK's debug and trace events print the resolved identity and endpoint parameters,
+    // access key ids among them: credentials stay out of the logs unless a filter names the
+    // SDK's targets on purpose.
+    if !settings.log.contains("aws_") {
+        for target in [
+            "aws_smithy_runtime",
+            "aws_smithy_runtime_api",
+            "aws_sigv4",
+            "aws_runtime",
+            "aws_config",
+        ] {
+            filter = filter.add_directive(format!("{target}=info").parse().expect("a directive"));
+        }
+    }
     // Colours only on a terminal: a log file or a collector gets plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let builder = tracing_subscriber::fmt()
