@@ -145,10 +145,11 @@ pub async fn filters(
     }
     add(
         "active",
-        "Status",
+        // Not "Status": servers and databases have a run status (Active, Stopped…) of their own.
+        "Shown",
         vec![
-            ("".into(), "Active".into()),
-            ("false".into(), "Deleted".into()),
+            ("".into(), "In the inventory".into()),
+            ("false".into(), "Deleted or gone".into()),
             ("all".into(), "All".into()),
         ],
     );
