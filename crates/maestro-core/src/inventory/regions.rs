@@ -58,13 +58,28 @@ pub(crate) fn names(regions: Option<&Value>) -> Vec<&str> {
 fn is_aws_region(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     let lower = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    // The word before the number is a direction in every region AWS has opened (`us-moon-9`,
+    // accepted before, spent minutes in retries at its first sync).
     parts.len() >= 3
         && parts[0].len() == 2
         && parts[..parts.len() - 1].iter().all(lower)
+        && AWS_DIRECTIONS.contains(&parts[parts.len() - 2])
         && parts
             .last()
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
+
+const AWS_DIRECTIONS: &[&str] = &[
+    "east",
+    "west",
+    "north",
+    "south",
+    "central",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+];
 
 /// `arn:<partition>:iam::<12-digit account>:role/<path and name>`.
 pub fn is_role_arn(arn: &str) -> bool {
@@ -107,14 +122,39 @@ mod tests {
             ["regions[0]", "regions[2]"]
         );
         assert_eq!(
-            fields("aws", json!(["us-east", "US-EAST-1", "useast-1"])).len(),
-            3
+            fields(
+                "aws",
+                json!(["us-east", "US-EAST-1", "useast-1", "us-moon-9"])
+            )
+            .len(),
+            4
+        );
+        assert!(
+            fields(
+                "aws",
+                json!(["ap-southeast-7", "il-central-1", "mx-central-1"])
+            )
+            .is_empty()
         );
         assert!(fields("openstack", json!(["RegionOne", "RegionTwo"])).is_empty());
         assert_eq!(
             fields("openstack", json!(["RegionOne", "RegionOne"])),
             ["regions[1]"]
         );
+    }
+
+    #[test]
+    fn every_seeded_aws_region_is_accepted() {
+        let seeded = crate::seed::seeded_setting("regions").expect("seeded regions");
+        let names: Vec<&str> = seeded["AWS"]
+            .as_array()
+            .expect("AWS regions")
+            .iter()
+            .filter_map(|r| r["name"].as_str())
+            .collect();
+        assert!(names.len() > 30);
+        let refused: Vec<&&str> = names.iter().filter(|n| !is_aws_region(n)).collect();
+        assert!(refused.is_empty(), "{refused:?}");
     }
 
     #[test]
