@@ -11,7 +11,9 @@ use maestro_model::validate::compose;
 use maestro_model::{EntityId, Role};
 use serde_json::Value;
 
-use super::{Written, change, entity_name, prepare, refs, summary, warnings, write_error};
+use super::{
+    Written, change, entity_name, prepare, refs, same_account, summary, warnings, write_error,
+};
 use crate::accounts::as_object;
 use crate::ports::{AclRow, EntityRecord, EntityWrite, RelationRow, WriteBatch};
 use crate::{Caller, Core, CoreError, CoreResult};
@@ -41,7 +43,10 @@ impl Core {
     ) -> CoreResult<Written> {
         let owner_name = self.owner_name(caller, coll).await?;
         let mut p = self.prepare_create(caller, coll, body, &owner_name).await?;
-        p.warnings = warnings::duplicates(self, &caller.access(), &p.record, None).await?;
+        let access = caller.access();
+        p.warnings = warnings::duplicates(self, &access, &p.record, None).await?;
+        let account = same_account::warnings(self, &access, &p.record, &p.batch.secrets).await?;
+        p.warnings.extend(account);
         self.store.write(p.batch).await.map_err(write_error)?;
         self.announce("created", &p.record).await;
         Ok(Written {

@@ -12,6 +12,7 @@ mod prepare;
 pub(crate) mod refs;
 pub(crate) mod regions;
 mod restore;
+mod same_account;
 mod secrets;
 mod warnings;
 
@@ -311,7 +312,9 @@ impl Core {
         let (peer_changes, touched) =
             refs::counterpart_changes(self, caller, id, &edits, &peers, now).await?;
         refs::require_write_on_peers(self, caller, &peer_changes).await?;
-        let warnings = warnings::duplicates(self, &access, &record, Some(&rec)).await?;
+        let mut warnings = warnings::duplicates(self, &access, &record, Some(&rec)).await?;
+        warnings
+            .extend(same_account::warnings(self, &access, &record, &secret_write.sealed).await?);
         let after = rows_after;
         let mut batch = WriteBatch {
             entities: vec![EntityWrite {

@@ -25,7 +25,7 @@ use crate::forms::decode::decode;
 use crate::forms::{Choices, Control, build};
 use crate::identity::owner::{self, OwnerChoice};
 use crate::routes::entity_id;
-use crate::session::{self, Flash, Form, FormData};
+use crate::session::{self, Form, FormData};
 
 const COLL: Collection = Collection::Connections;
 
@@ -160,13 +160,12 @@ fn tags_of(form: &FormData, original: Option<&Value>) -> Option<Value> {
     decode(COLL, None, form, original.and_then(Value::as_object)).remove("tags")
 }
 
-fn done(state: &WebState, id: &str, text: String) -> Response {
+/// To the connection's page, saying what was done and any warning (another connection to
+/// the same account).
+fn done(state: &WebState, id: &str, text: String, warnings: &[Value]) -> Response {
     session::redirect_with(
         &format!("/connections/{id}"),
-        vec![session::flash_cookie(
-            &[Flash::ok(text)],
-            state.secure_cookies,
-        )],
+        crate::routes::edit::warnings_flash(state, warnings, text),
     )
 }
 
@@ -197,7 +196,7 @@ pub async fn create(
                 let id = w.entity["id"].as_str().unwrap_or_default();
                 let name = w.entity["name"].as_str().unwrap_or_default();
                 let text = format!("{name} created: its tasks run now, then on their schedules.");
-                return Ok(done(&state, id, text));
+                return Ok(done(&state, id, text, &w.warnings));
             }
             Err(CoreError::NotFound(_)) if caller.acting_team.is_some() => vec![FieldError::new(
                 owner::FIELD,
@@ -282,7 +281,7 @@ pub async fn update(
                     } else {
                         format!("{name} saved.")
                     };
-                    return Ok(done(&state, &key, text));
+                    return Ok(done(&state, &key, text, &w.warnings));
                 }
                 Err(CoreError::Invalid(errors)) => errors,
                 Err(e) => return Err(e.into()),

@@ -122,7 +122,7 @@ pub async fn new_page(
     .await
 }
 
-fn warnings_flash(
+pub(crate) fn warnings_flash(
     state: &WebState,
     warnings: &[Value],
     done: String,

@@ -12,7 +12,8 @@ use crate::support::{aws_connection, error_fields};
 backends!(
     credentials_are_write_only_and_sealed,
     credentials_are_checked_per_provider,
-    only_who_may_change_a_connection_schedules_its_syncs
+    only_who_may_change_a_connection_schedules_its_syncs,
+    two_connections_to_one_account_are_flagged
 );
 crate::quiet_backends!(administrators_choose_the_interval_of_new_task_schedules);
 
@@ -803,4 +804,70 @@ async fn administrators_choose_the_interval_of_new_task_schedules(app: &TestApp)
             .contains("ec2:DescribeInstances"),
         "{aws}"
     );
+}
+
+/// A second connection to an account another already discovers is written, with a warning:
+/// each connection keeps its own copy of what it finds.
+async fn two_connections_to_one_account_are_flagged(app: &TestApp) {
+    let u = app.user("Twice").await;
+    let dc = app
+        .create(
+            &u.token,
+            "datacenters",
+            json!({"name": "AWS", "provider": "AWS"}),
+        )
+        .await;
+    let body = |name: &str, key: &str| {
+        json!({"name": name, "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"],
+            "credentials": {"access_key_id": key, "secret_access_key": SECRET}})
+    };
+    let warned = |v: &Value| -> Vec<String> {
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["field"] == "credentials")
+            .map(|w| w["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (status, first) = app
+        .post(&u.token, "/api/v1/connections", body("first", "AKIAONE"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert!(warned(&first).is_empty(), "{first}");
+    let (status, second) = app
+        .post(&u.token, "/api/v1/connections", body("second", "AKIAONE"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let messages = warned(&second);
+    assert_eq!(messages.len(), 1, "{second}");
+    assert!(
+        messages[0].starts_with("connection first already discovers this account"),
+        "{messages:?}"
+    );
+    assert!(!second.to_string().contains("AKIAONE"), "{second}");
+    let (_, other) = app
+        .post(&u.token, "/api/v1/connections", body("other", "AKIATWO"))
+        .await;
+    assert!(warned(&other).is_empty(), "{other}");
+    // Updates are checked too: with new credentials, and with the stored ones.
+    let path = format!("/api/v1/connections/{}", id(&other));
+    let creds = json!({"credentials": {"access_key_id": "AKIAONE", "secret_access_key": SECRET}});
+    let (status, patched) = app.patch(&u.token, &path, creds).await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert_eq!(warned(&patched).len(), 1, "{patched}");
+    let (_, renamed) = app.patch(&u.token, &path, json!({"name": "renamed"})).await;
+    let names: Vec<&str> = renamed["warnings"][0]["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["first", "second"], "{renamed}");
+    // Another endpoint is another account.
+    let private = json!({"endpoint_url": "https://aws.internal.example.com",
+        "credentials": {"access_key_id": "AKIAONE", "secret_access_key": SECRET}});
+    let (status, elsewhere) = app.patch(&u.token, &path, private).await;
+    assert_eq!(status, StatusCode::OK, "{elsewhere}");
+    assert!(warned(&elsewhere).is_empty(), "{elsewhere}");
 }

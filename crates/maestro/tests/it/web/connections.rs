@@ -115,6 +115,25 @@ async fn the_form_creates_a_connection_whose_credentials_are_never_shown(app: &T
     let page = b.get(&format!("/connections/{cid}")).await;
     assert!(page.body.contains("created: its tasks run now"), "flash");
     assert!(page.body.contains("stored encrypted, never shown"));
+    // A second connection with the same keys and endpoint is created with a warning.
+    let mut twin = form.clone();
+    twin[0] = ("name", "prod twin");
+    let created = b.post("/connections", &twin).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let twin_page = b.get(&created.location).await;
+    assert!(
+        twin_page
+            .body
+            .contains("connection prod account already discovers this account"),
+        "{}",
+        twin_page.body
+    );
+    assert!(!twin_page.body.contains(KEY_ID));
+    let twin_id = created.location.trim_start_matches("/connections/");
+    let (status, _) = app
+        .delete(&user.token, &format!("/api/v1/connections/{twin_id}"))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
 
     // An edit with empty credential inputs keeps them; filled ones replace them all.
     let edit = b.get(&format!("/connections/{cid}/edit")).await;
