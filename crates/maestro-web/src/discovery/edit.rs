@@ -65,7 +65,7 @@ struct Ctx<'a> {
 
 async fn form_page(
     cx: &Ctx<'_>,
-    form: ConnectionForm,
+    mut form: ConnectionForm,
     tags: Option<&Value>,
     owner_chosen: &str,
     status: StatusCode,
@@ -77,6 +77,14 @@ async fn form_page(
         .current
         .and_then(|(_, c)| c["datacenter"]["name"].as_str());
     let datacenters = datacenters(state, auth, &form.datacenter, current_dc).await?;
+    // A blank form with a single datacenter to choose starts on it.
+    if let [(only, _)] = datacenters.as_slice()
+        && cx.current.is_none()
+        && form.datacenter.is_empty()
+        && form.errors.is_empty()
+    {
+        form.datacenter = only.clone();
+    }
     let mut doc = Map::new();
     if let Some(t) = tags {
         doc.insert("tags".into(), t.clone());

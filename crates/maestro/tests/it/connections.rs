@@ -154,6 +154,24 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
         fields,
         vec!["credentials.token", "credentials.secret_access_key"]
     );
+    let field_names = |body: &Value| -> Vec<String> {
+        body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // A blank key is no key; an unknown provider (`AWS`, as datacenters spell it) is the one
+    // error, not one more per credential.
+    let creds = json!({"access_key_id": "  ", "secret_access_key": "s"});
+    let (status, body) = post(json!({"name": "a", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"], "credentials": creds})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(field_names(&body), ["credentials.access_key_id"], "{body}");
+    let creds = json!({"access_key_id": "AKIA1", "secret_access_key": "s"});
+    let (status, body) = post(json!({"name": "a", "provider": "AWS", "datacenter": id(&dc), "regions": ["us-east-1"], "credentials": creds})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(field_names(&body), ["provider"], "{body}");
     let (status, body) = post(json!({"name": "os", "provider": "openstack", "datacenter": id(&dc), "regions": ["RegionOne"], "credentials": {"username": "demo", "password": "pw"}})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["errors"][0]["field"], "auth_url");

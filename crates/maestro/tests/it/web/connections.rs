@@ -49,6 +49,15 @@ async fn the_form_creates_a_connection_whose_credentials_are_never_shown(app: &T
         .get(&format!("/connections/new?datacenter={}", id(&dc)))
         .await;
     assert_eq!(new.status, StatusCode::OK);
+    // The only datacenter there is starts chosen, even when the link did not name it.
+    let blank = b.get("/connections/new").await;
+    assert!(
+        blank
+            .body
+            .contains(&format!(r#"<option value="{}" selected>"#, id(&dc))),
+        "{}",
+        blank.body
+    );
     for part in [
         r#"name="aws.secret_access_key" type="password" value="""#,
         r#"name="aws_regions" value="us-east-1""#,
