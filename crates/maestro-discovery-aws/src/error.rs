@@ -135,12 +135,20 @@ where
                 .and_then(|r| r.body().bytes())
                 .map(|b| String::from_utf8_lossy(b).into_owned());
             let from_body = |tag| body.as_deref().and_then(|b| tag_in(b, tag));
+            let body_code = from_body("Code");
             let message = err
                 .message()
                 .map(str::to_owned)
                 .or_else(|| from_body("Message"))
-                .unwrap_or_else(|| short(err));
-            let body_code = from_body("Code");
+                .unwrap_or_else(|| match (status, err.code().or(body_code.as_deref())) {
+                    // Not an AWS error at all (a proxy's page, an endpoint that is not
+                    // AWS-compatible): say so rather than how the SDK failed to parse it.
+                    (Some(s), None) => format!(
+                        "the endpoint answered HTTP {s} without an AWS error in its body: is \
+                         it an AWS-compatible endpoint for this region?"
+                    ),
+                    _ => short(err),
+                });
             classify_code(
                 action,
                 err.code().or(body_code.as_deref()),
@@ -289,6 +297,26 @@ mod tests {
         assert_eq!(tag_in(moto, "Message").as_deref(), Some("bad"));
         assert_eq!(tag_in("<html>403</html>", "Code"), None);
         assert_eq!(tag_in("<Code></Code>", "Code"), None);
+    }
+
+    #[test]
+    fn a_body_that_is_no_aws_error_is_named_so() {
+        use aws_sdk_ec2::operation::describe_instances::DescribeInstancesError;
+        use aws_smithy_runtime_api::http::StatusCode;
+        use aws_smithy_types::body::SdkBody;
+        let raw = HttpResponse::new(
+            StatusCode::try_from(500).expect("a status"),
+            SdkBody::from("<html>Internal Server Error</html>"),
+        );
+        let err: SdkError<DescribeInstancesError, HttpResponse> =
+            SdkError::response_error("error parsing XML: no root element", raw);
+        let f = classify("ec2:DescribeInstances", &err);
+        assert!(f.retry, "a 500 may pass");
+        let text = f.error.to_string();
+        assert!(
+            text.contains("answered HTTP 500 without an AWS error") && !text.contains("XML"),
+            "{text}"
+        );
     }
 
     #[test]
