@@ -13,7 +13,7 @@ use axum::response::Response;
 use maestro_core::CoreError;
 use maestro_model::FieldError;
 use maestro_model::schema::Collection;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::form::ConnectionForm;
 use super::options::{datacenters, regions};
@@ -177,6 +177,24 @@ fn done(state: &WebState, id: &str, text: String, warnings: &[Value]) -> Respons
     )
 }
 
+/// The regions `after` lists that `before` did not.
+fn added_regions(before: &Value, after: &Value) -> Vec<String> {
+    let names = |v: &Value| -> Vec<String> {
+        v["regions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    };
+    let old = names(before);
+    names(after)
+        .into_iter()
+        .filter(|r| !old.contains(r))
+        .collect()
+}
+
 /// `POST /connections`.
 pub async fn create(
     State(state): State<WebState>,
@@ -284,11 +302,33 @@ pub async fn update(
             {
                 Ok(w) => {
                     let name = w.entity["name"].as_str().unwrap_or_default();
-                    let text = if replaced {
+                    let mut text = if replaced {
                         format!("{name} saved; its credentials were replaced.")
                     } else {
                         format!("{name} saved.")
                     };
+                    // Regions just added are listed now, not at each task's next run (a day
+                    // away for some).
+                    let added = added_regions(&current, &w.entity);
+                    if !added.is_empty()
+                        && let Ok((_, queued)) =
+                            discovery.sync_now(&auth.caller, id, &json!({})).await
+                    {
+                        text.push_str(&format!(
+                            " {} {}: a sync is {}.",
+                            if added.len() == 1 {
+                                "New region"
+                            } else {
+                                "New regions"
+                            },
+                            added.join(", "),
+                            if queued {
+                                "queued"
+                            } else {
+                                "already under way"
+                            }
+                        ));
+                    }
                     return Ok(done(&state, &key, text, &w.warnings));
                 }
                 Err(CoreError::Invalid(errors)) => errors,

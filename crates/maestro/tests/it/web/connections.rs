@@ -178,6 +178,16 @@ async fn the_form_creates_a_connection_whose_credentials_are_never_shown(app: &T
         credentials(app, &cid).await,
         json!({"access_key_id": "AKIANEWKEY", "secret_access_key": "another-secret"})
     );
+    // A region added is synced at once, not at each task's next run.
+    change.push(("aws_regions", "eu-west-3"));
+    let widened = b.post(&format!("/connections/{cid}"), &change).await;
+    assert_eq!(widened.status, StatusCode::SEE_OTHER, "{}", widened.body);
+    let page = b.get(&widened.location).await;
+    assert!(
+        page.body.contains("New region eu-west-3: a sync is"),
+        "{}",
+        page.body
+    );
     // Another provider needs its own credentials.
     let switch = [
         ("name", "prod account (eu)"),
