@@ -91,6 +91,7 @@ pub fn check_credentials(
             ],
             &[],
         ),
+        // "aws", the only other provider that reaches this point.
         _ => (
             &[
                 "access_key_id",
