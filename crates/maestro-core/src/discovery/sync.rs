@@ -213,7 +213,7 @@ impl Discovery {
             .await?
             .filter(|r| r.kind == Kind::Connection)
             .ok_or_else(|| CoreError::not_found(format!("connection {id}")))?;
-        let secrets = self.core.open_secrets(id).await?;
+        let credentials = self.core.open_credentials(id).await?;
         let text = |k: &str| rec.data.get(k).and_then(Value::as_str).map(str::to_owned);
         let regions: Vec<String> = crate::inventory::regions::names(rec.data.get("regions"))
             .into_iter()
@@ -223,11 +223,7 @@ impl Discovery {
             connection_id: id.to_string(),
             provider: text("provider").unwrap_or_default(),
             regions,
-            credentials: secrets
-                .get("credentials")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default(),
+            credentials,
             auth_url: text("auth_url"),
             project_id: text("project_id"),
             user_domain_id: text("user_domain_id"),

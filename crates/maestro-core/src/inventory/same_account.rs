@@ -8,6 +8,7 @@ use maestro_model::schema::Collection;
 use maestro_model::{EntityId, Kind};
 use serde_json::{Map, Value, json};
 
+use super::secrets::credentials;
 use crate::caller::Access;
 use crate::ports::EntityRecord;
 use crate::{Core, CoreResult};
@@ -40,15 +41,6 @@ fn account(data: &Map<String, Value>, creds: &Map<String, Value>) -> Option<Stri
     }
 }
 
-/// The `credentials` among an entity's open secret fields.
-fn credentials(secrets: &Map<String, Value>) -> Map<String, Value> {
-    secrets
-        .get("credentials")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
-}
-
 /// The warnings of writing the connection `rec` along with `sealed` (the write's secrets:
 /// none means its stored credentials stay). Nothing for other kinds.
 pub async fn warnings(
@@ -60,15 +52,15 @@ pub async fn warnings(
     if rec.kind != Kind::Connection || !rec.active {
         return Ok(Vec::new());
     }
-    let secrets = match sealed.iter().find(|(id, _)| *id == rec.id) {
+    let creds = match sealed.iter().find(|(id, _)| *id == rec.id) {
         Some((_, Some(s))) => match &core.secrets {
-            Some(b) => b.open(s)?.as_object().cloned().unwrap_or_default(),
+            Some(b) => credentials(b.open(s)?.as_object().unwrap_or(&Map::new())),
             None => Map::new(),
         },
         Some((_, None)) => Map::new(),
-        None => core.open_secrets(rec.id).await.unwrap_or_default(),
+        None => core.open_credentials(rec.id).await.unwrap_or_default(),
     };
-    let Some(mine) = account(&rec.data, &credentials(&secrets)) else {
+    let Some(mine) = account(&rec.data, &creds) else {
         return Ok(Vec::new());
     };
     let mut query = ListQuery::new();
@@ -84,10 +76,10 @@ pub async fn warnings(
     let mut matches = Vec::new();
     for other in others.iter().filter(|o| o.id != rec.id) {
         // A connection whose secrets cannot be opened (another key) cannot be compared.
-        let Ok(theirs) = core.open_secrets(other.id).await else {
+        let Ok(theirs) = core.open_credentials(other.id).await else {
             continue;
         };
-        if account(&other.data, &credentials(&theirs)).as_deref() == Some(mine.as_str()) {
+        if account(&other.data, &theirs).as_deref() == Some(mine.as_str()) {
             matches.push(json!({"id": other.id, "name": other.name}));
         }
     }

@@ -255,6 +255,11 @@ impl Core {
         Ok(out)
     }
 
+    /// Opens a connection's `credentials` (for discovery; never exposed through the API).
+    pub(crate) async fn open_credentials(&self, id: EntityId) -> CoreResult<Map<String, Value>> {
+        Ok(credentials(&self.open_secrets(id).await?))
+    }
+
     /// Opens an entity's secret fields (for discovery; never exposed through the API).
     pub async fn open_secrets(&self, id: EntityId) -> CoreResult<Map<String, Value>> {
         let Some(sealed) = self.store.secret(id).await? else {
@@ -269,4 +274,13 @@ impl Core {
             .cloned()
             .unwrap_or_default())
     }
+}
+
+/// The `credentials` among an entity's open secret fields (a connection's).
+pub(super) fn credentials(secrets: &Map<String, Value>) -> Map<String, Value> {
+    secrets
+        .get("credentials")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
 }
