@@ -130,6 +130,39 @@ pub struct RelationRow {
     pub peer_visible: bool,
 }
 
+/// The side of an entity a relation row is on: it points at the peer, or the peer points at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationSide {
+    Outgoing,
+    Incoming,
+}
+
+impl RelationSide {
+    pub const BOTH: [RelationSide; 2] = [RelationSide::Outgoing, RelationSide::Incoming];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelationSide::Outgoing => "outgoing",
+            RelationSide::Incoming => "incoming",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::BOTH.into_iter().find(|side| side.as_str() == s)
+    }
+}
+
+/// How many rows of one relation on one side of an entity, with entities of one kind and
+/// family at the other end, the caller may read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelationTotal {
+    pub side: RelationSide,
+    pub rel: String,
+    pub kind: Kind,
+    pub family: Option<String>,
+    pub total: u64,
+}
+
 /// One access-control row: a principal's role on an entity.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AclRow {
@@ -315,6 +348,33 @@ pub trait Store: Send + Sync + 'static {
     -> StoreResult<Vec<EntitySummary>>;
     /// Relation rows where any of `ids` is the source or the destination, once per anchor.
     async fn relations(&self, access: &Access, ids: &[EntityId]) -> StoreResult<Vec<RelationRow>>;
+    /// The rows of [`Store::relations`] that the reference fields of `ids` (entities of `kind`)
+    /// show: not the thousands of servers pointing at a datacenter.
+    async fn field_relations(
+        &self,
+        access: &Access,
+        kind: Kind,
+        ids: &[EntityId],
+    ) -> StoreResult<Vec<RelationRow>>;
+    /// The first `per_rel` rows the caller may read of each relation on each side of `id` and
+    /// each kind and family at the other end (outgoing in their field's order, then by name;
+    /// incoming by name), and the readable total of each.
+    async fn relation_firsts(
+        &self,
+        access: &Access,
+        id: EntityId,
+        per_rel: u32,
+    ) -> StoreResult<(Vec<RelationRow>, Vec<RelationTotal>)>;
+    /// A page of the rows the caller may read on one side of `id` (of one relation, or all of
+    /// that side's by relation), in the order of [`Store::relation_firsts`], and their number.
+    async fn relation_page(
+        &self,
+        access: &Access,
+        id: EntityId,
+        side: RelationSide,
+        rel: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<RelationRow>, u64)>;
     /// Active entities of `kind` (other than `exclude`) whose identifier field (one of
     /// `KindSchema::identifier_fields`) equals the value, for each `(field, value)`:
     /// `(field, entity)` pairs, at most 20 per field.

@@ -166,16 +166,22 @@ pub fn relations_view(anchor: EntityId, rows: &[RelationRow]) -> Value {
     let mut outgoing = Vec::new();
     let mut incoming = Vec::new();
     for r in rows.iter().filter(|r| r.anchor == anchor && r.peer_visible) {
-        let mut m = summary_json(&r.peer);
-        m.insert("rel".into(), json!(r.rel));
-        if !r.attrs.is_empty() {
-            m.insert("attrs".into(), Value::Object(r.attrs.clone()));
-        }
         if r.src == anchor {
-            outgoing.push(Value::Object(m));
+            outgoing.push(relation_item(r));
         } else {
-            incoming.push(Value::Object(m));
+            incoming.push(relation_item(r));
         }
     }
     json!({"outgoing": outgoing, "incoming": incoming})
+}
+
+/// One entry of an entity's relations: the entity at the other end, the relation and its
+/// attributes.
+pub fn relation_item(r: &RelationRow) -> Value {
+    let mut m = summary_json(&r.peer);
+    m.insert("rel".into(), json!(r.rel));
+    if !r.attrs.is_empty() {
+        m.insert("attrs".into(), Value::Object(r.attrs.clone()));
+    }
+    Value::Object(m)
 }

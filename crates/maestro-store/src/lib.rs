@@ -15,6 +15,7 @@ mod indexes;
 mod jobs;
 mod keys;
 mod plan;
+mod relations;
 mod rows;
 pub mod sql;
 mod upkeep;
@@ -27,7 +28,8 @@ use chrono::{DateTime, Utc};
 use maestro_core::Access;
 use maestro_core::ports::{
     AclRow, ChangeRecord, EntityRecord, EntitySummary, MemberRecord, PrincipalSummary, RelationRow,
-    SessionRecord, Store, StoreError, StoreResult, TeamRecord, UserRecord, WriteBatch,
+    RelationSide, RelationTotal, SessionRecord, Store, StoreError, StoreResult, TeamRecord,
+    UserRecord, WriteBatch,
 };
 use maestro_core::{Principal, PrincipalKind};
 use maestro_model::query::{ListQuery, PageRequest};
@@ -265,6 +267,51 @@ impl Store for Db {
             .fetch_all(&entities::relations(access, ids))
             .await?;
         records(rows)
+    }
+
+    async fn field_relations(
+        &self,
+        access: &Access,
+        kind: Kind,
+        ids: &[EntityId],
+    ) -> StoreResult<Vec<RelationRow>> {
+        match relations::of_fields(access, kind, ids) {
+            Some(s) if !ids.is_empty() => records(self.pools.fetch_all::<RelationDbRow>(&s).await?),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    async fn relation_firsts(
+        &self,
+        access: &Access,
+        id: EntityId,
+        per_rel: u32,
+    ) -> StoreResult<(Vec<RelationRow>, Vec<RelationTotal>)> {
+        let (mut rows, mut totals) = (Vec::new(), Vec::new());
+        for side in RelationSide::BOTH {
+            let s = relations::firsts(access, id, side, per_rel);
+            let firsts: Vec<relations::FirstRow> = self.pools.fetch_all(&s).await?;
+            totals.extend(relations::totals(side, &firsts)?);
+            rows.extend(records::<_, RelationRow>(
+                firsts.into_iter().map(|f| f.row).collect(),
+            )?);
+        }
+        Ok((rows, totals))
+    }
+
+    async fn relation_page(
+        &self,
+        access: &Access,
+        id: EntityId,
+        side: RelationSide,
+        rel: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<(Vec<RelationRow>, u64)> {
+        let count = relations::count(access, id, side, rel);
+        let total = self.pools.fetch_i64(&count).await?.max(0) as u64;
+        let s = relations::page(access, id, side, rel, page);
+        let rows: Vec<RelationDbRow> = self.pools.fetch_all(&s).await?;
+        Ok((records(rows)?, total))
     }
 
     async fn find_equal(

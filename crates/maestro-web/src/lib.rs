@@ -93,7 +93,7 @@ impl WebState {
 
 /// The UI router: everything outside the API, with an HTML 404 fallback.
 pub fn router(state: WebState) -> Router {
-    use routes::{account, dashboard, edit, entity, list, partials, settings};
+    use routes::{account, dashboard, edit, entity, list, partials, relations, settings};
     Router::new()
         .route("/", get(dashboard::home))
         .route("/login", get(account::login_page).post(account::login))
@@ -121,6 +121,7 @@ pub fn router(state: WebState) -> Router {
         .route("/{collection}/new", get(edit::new_page))
         .route("/{collection}/{id}", get(entity::page).post(edit::update))
         .route("/{collection}/{id}/edit", get(edit::edit_page))
+        .route("/{collection}/{id}/related", get(relations::page))
         .route("/{collection}/{id}/delete", post(edit::delete))
         .route("/{collection}/{id}/restore", post(edit::restore))
         .merge(identity::routes())

@@ -10,6 +10,8 @@ mod owner;
 pub(crate) use grants::{grants_json, same_grants};
 mod prepare;
 pub(crate) mod refs;
+mod relations;
+pub use relations::{RelationsQuery, totals_json};
 pub(crate) mod regions;
 mod restore;
 mod same_account;
@@ -34,7 +36,7 @@ use crate::ports::{
     AclRow, ChangeRecord, EntityRecord, EntitySummary, EntityWrite, RelationEdit, RelationRow,
     StoreError, WriteBatch,
 };
-use crate::views::{change_view, entity_view, relations_view};
+use crate::views::{change_view, entity_view};
 use crate::{Core, CoreError, CoreResult, Page};
 
 /// How many times a write is retried when another write changed the entity first.
@@ -166,7 +168,10 @@ impl Core {
         id: EntityId,
     ) -> CoreResult<Value> {
         let rec = self.readable(caller, coll, id).await?;
-        let rows = self.store.relations(&caller.access(), &[id]).await?;
+        let rows = self
+            .store
+            .field_relations(&caller.access(), rec.kind, &[id])
+            .await?;
         Ok(entity_view(&rec, &rows))
     }
 
@@ -198,7 +203,9 @@ impl Core {
         let rows = if ids.is_empty() {
             Vec::new()
         } else {
-            self.store.relations(&access, &ids).await?
+            self.store
+                .field_relations(&access, coll.kind(), &ids)
+                .await?
         };
         Ok(Page {
             items: records.iter().map(|r| entity_view(r, &rows)).collect(),
@@ -403,7 +410,7 @@ impl Core {
         let rec = self.writable(caller, coll, id, Role::Admin).await?;
         let access = caller.access();
         if rec.active == active {
-            let rows = self.store.relations(&access, &[id]).await?;
+            let rows = self.store.field_relations(&access, rec.kind, &[id]).await?;
             return Ok(Written {
                 entity: entity_view(&rec, &rows),
                 warnings: Vec::new(),
@@ -421,7 +428,7 @@ impl Core {
             (Vec::new(), Vec::new(), Vec::new())
         } else {
             let all_rows = self.store.relations(&Access::All, &[id]).await?;
-            let visible = self.store.relations(&access, &[id]).await?;
+            let visible = self.store.field_relations(&access, rec.kind, &[id]).await?;
             for r in refs::current_refs(rec.kind, rec.family.as_deref(), id, &visible) {
                 if !r.targets.is_empty() {
                     // At the reference's own path (`datacenters.id`): the rest of an object
@@ -466,7 +473,9 @@ impl Core {
         self.announce(if active { "restored" } else { "deleted" }, &record)
             .await;
         let rows: Vec<RelationRow> = if active {
-            self.store.relations(&access, &[id]).await?
+            self.store
+                .field_relations(&access, record.kind, &[id])
+                .await?
         } else {
             Vec::new()
         };
@@ -502,18 +511,6 @@ impl Core {
             page: page.page,
             limit: page.limit,
         })
-    }
-
-    /// What an entity points at and what points at it, readable entities only.
-    pub async fn entity_relations(
-        &self,
-        caller: &Caller,
-        coll: Collection,
-        id: EntityId,
-    ) -> CoreResult<Value> {
-        self.readable(caller, coll, id).await?;
-        let rows = self.store.relations(&caller.access(), &[id]).await?;
-        Ok(relations_view(id, &rows))
     }
 }
 

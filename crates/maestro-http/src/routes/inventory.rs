@@ -120,9 +120,12 @@ pub async fn relations(
     State(s): State<AppState>,
     auth: Auth,
     p: PathParams,
+    QueryPairs(q): QueryPairs,
 ) -> ApiResult<Json<Value>> {
     let (coll, id) = target(&p)?;
-    Ok(Json(s.core.entity_relations(&auth.caller, coll, id).await?))
+    Ok(Json(
+        s.core.entity_relations(&auth.caller, coll, id, &q).await?,
+    ))
 }
 
 pub async fn grants(

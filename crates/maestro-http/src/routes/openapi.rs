@@ -308,19 +308,28 @@ fn collection_paths(paths: &mut Map<String, Value>, coll: Collection) {
         format!("/api/v1/{seg}/{{id}}/history"),
         json!({"parameters": [id_param.clone()], "get": history}),
     );
-    let relations = op(
+    let mut relations = op(
         tag,
-        "Related entities in both directions",
+        "Related entities in both directions: each relation's first `limit` entries (500 unless \
+         fewer are asked) and its total; with `side` (and `rel`), the pages of that side",
         responses(
             vec![(
                 "200",
                 ok(
-                    "Relations",
-                    json!({"$ref": "#/components/schemas/Relations"}),
+                    "Relations, or with `side` a page of them",
+                    json!({"oneOf": [{"$ref": "#/components/schemas/Relations"}, page_schema("Related")]}),
                 ),
             )],
             &[400, 401, 404],
         ),
+    );
+    relations.insert(
+        "parameters".into(),
+        json!([
+        {"name": "side", "in": "query", "schema": {"type": "string", "enum": ["outgoing", "incoming"]}},
+        {"name": "rel", "in": "query", "description": "One relation of that side (needs side)", "schema": {"type": "string"}},
+        {"name": "page", "in": "query", "description": "Needs side", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "limit", "in": "query", "description": "Entries per relation, or per page with side", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}]),
     );
     paths.insert(
         format!("/api/v1/{seg}/{{id}}/relations"),
@@ -549,8 +558,12 @@ fn build() -> Value {
         "context": {"type": "object"}}}));
     let related = json!({"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
         "collection": {"type": "string"}, "family": {"type": "string"}, "rel": {"type": "string"}, "attrs": {"type": "object"}}});
+    let totals = json!({"type": "object", "description": "Readable entries per relation name",
+        "additionalProperties": {"type": "integer"}});
     schemas.insert("Relations".into(), json!({"type": "object", "properties": {
-        "outgoing": {"type": "array", "items": related.clone()}, "incoming": {"type": "array", "items": related}}}));
+        "outgoing": {"type": "array", "items": related.clone()}, "incoming": {"type": "array", "items": related.clone()},
+        "totals": {"type": "object", "properties": {"outgoing": totals.clone(), "incoming": totals}}}}));
+    schemas.insert("Related".into(), related);
     super::openapi_jobs::schemas(&mut schemas);
     schemas.insert("User".into(), json!({"type": "object", "properties": {
         "id": {"type": "string"}, "name": {"type": "string"}, "email": {"type": "string"}, "admin": {"type": "boolean"},

@@ -10,7 +10,7 @@ use maestro_model::Role;
 use maestro_model::schema::Collection;
 use serde_json::Value;
 
-use super::relations::{RelGroup, groups};
+use super::relations::{RelGroup, SHOWN, groups};
 use crate::WebState;
 use crate::chrome::{Authed, Chrome, render};
 use crate::discovery::{Provenance, provenance};
@@ -18,6 +18,7 @@ use crate::error::WebResult;
 use crate::forms::{decode::family_of, layout, tab_id};
 use crate::hints;
 use crate::view::{self, Disp, DispField, history_value, when};
+use maestro_core::ports::{RelationSide, RelationTotal};
 
 pub struct DetailTab {
     pub id: String,
@@ -162,7 +163,13 @@ pub async fn page(
     let id = super::entity_id(&raw_id)?;
     let core = &state.core;
     let doc = core.get_entity(&auth.caller, coll, id).await?;
-    let relations = core.entity_relations(&auth.caller, coll, id).await?;
+    let (rows, totals) = core
+        .relation_firsts(&auth.caller, coll, id, SHOWN as u32)
+        .await?;
+    let relations = maestro_core::views::relations_view(id, &rows);
+    let of_side = |side: RelationSide| -> Vec<RelationTotal> {
+        totals.iter().filter(|t| t.side == side).cloned().collect()
+    };
     let grants = core.get_grants(&auth.caller, coll, id).await?;
     let role = crate::identity::access::role_on(&auth, coll, &grants);
     let hpage: u32 = q
@@ -211,14 +218,16 @@ pub async fn page(
         tabs: detail_tabs(coll, &doc),
         outgoing: groups(
             relations["outgoing"].as_array().map_or(&[][..], |v| v),
-            true,
-            coll.kind(),
+            &of_side(RelationSide::Outgoing),
+            RelationSide::Outgoing,
+            coll,
             &id.to_string(),
         ),
         incoming: groups(
             relations["incoming"].as_array().map_or(&[][..], |v| v),
-            false,
-            coll.kind(),
+            &of_side(RelationSide::Incoming),
+            RelationSide::Incoming,
+            coll,
             &id.to_string(),
         ),
         history: history

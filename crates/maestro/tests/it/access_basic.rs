@@ -198,7 +198,10 @@ async fn others_entities_cannot_be_referenced(app: &TestApp) {
     let (_, rel) = app
         .get(&a.token, &format!("/api/v1/applications/{aapp}/relations"))
         .await;
-    assert_eq!(rel, json!({"outgoing": [], "incoming": []}));
+    assert_eq!(
+        rel,
+        json!({"outgoing": [], "incoming": [], "totals": {"outgoing": {}, "incoming": {}}})
+    );
 }
 
 async fn administrators_see_and_change_everything(app: &TestApp) {

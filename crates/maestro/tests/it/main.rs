@@ -32,6 +32,7 @@ mod meta;
 mod recovery;
 mod references;
 mod relations;
+mod relations_pages;
 mod relations_placement;
 mod schedules;
 mod settings;

@@ -116,7 +116,10 @@ async fn bad_references_name_the_item(app: &TestApp) {
     assert_eq!(history(app, t, "applications", &id(&me)).await.len(), 1);
     assert_eq!(names(app, t, "servers", String::new()).await, ["box"]);
     let rel = relations(app, &other.token, "applications", &theirs).await;
-    assert_eq!(rel, json!({"outgoing": [], "incoming": []}));
+    assert_eq!(
+        rel,
+        json!({"outgoing": [], "incoming": [], "totals": {"outgoing": {}, "incoming": {}}})
+    );
 }
 
 async fn deleting_removes_every_relation(app: &TestApp) {
@@ -154,7 +157,7 @@ async fn deleting_removes_every_relation(app: &TestApp) {
     );
     assert_eq!(
         relations(app, t, "applications", &web).await,
-        json!({"outgoing": [], "incoming": []})
+        json!({"outgoing": [], "incoming": [], "totals": {"outgoing": {}, "incoming": {}}})
     );
     assert_eq!(
         names(app, t, "applications", format!("deps.id={web}")).await,

@@ -333,7 +333,10 @@ async fn unreadable_entities_never_appear_as_related(app: &TestApp) {
     assert_eq!(seen["deps"], json!([]));
     assert_eq!(seen["servers"], json!([]));
     let (_, rel) = app.get(&viewer.token, &format!("{wpath}/relations")).await;
-    assert_eq!(rel, json!({"outgoing": [], "incoming": []}));
+    assert_eq!(
+        rel,
+        json!({"outgoing": [], "incoming": [], "totals": {"outgoing": {}, "incoming": {}}})
+    );
     // Nor as an id in the history: the creation names them "(hidden)" for the viewer only.
     let (_, history) = app.get(&viewer.token, &format!("{wpath}/history")).await;
     let text = history.to_string();

@@ -14,6 +14,7 @@ mod discovery;
 mod pages;
 mod profile;
 mod recovery;
+mod related;
 mod schedules;
 mod session;
 mod settings;

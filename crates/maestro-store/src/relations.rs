@@ -1,0 +1,188 @@
+//! Relation reads that stay small however many relations an entity has: the rows its reference
+//! fields show, each relation's first entries with its total, and one relation's pages. A
+//! datacenter that discovery fills is the far end of tens of thousands of `located_in` rows; an
+//! entity's document, its detail page and the relations API read none of them or a page of them.
+
+use maestro_core::Access;
+use maestro_core::ports::{RelationSide, RelationTotal, StoreResult};
+use maestro_model::EntityId;
+use maestro_model::query::PageRequest;
+use maestro_model::schema::Kind;
+
+use crate::entities::access_clause;
+use crate::rows::{RelationDbRow, parse_kind};
+use crate::sql::Sql;
+
+/// The columns of a relation row seen from `side`: the anchor, the row, the peer. Every row
+/// these reads answer is one the caller may read (`visible`).
+fn columns(side: RelationSide) -> &'static str {
+    match side {
+        RelationSide::Outgoing => {
+            "r.src_id AS anchor, r.src_id, r.rel, r.dst_id, r.attrs, r.position, \
+             p.id, p.kind, p.family, p.name, p.active"
+        }
+        RelationSide::Incoming => {
+            "r.dst_id AS anchor, r.src_id, r.rel, r.dst_id, r.attrs, r.position, \
+             p.id, p.kind, p.family, p.name, p.active"
+        }
+    }
+}
+
+/// `FROM relations r JOIN entities p … WHERE <anchor column>` (the caller binds the anchor next).
+fn from(side: RelationSide) -> &'static str {
+    match side {
+        RelationSide::Outgoing => {
+            " FROM relations r JOIN entities p ON p.id = r.dst_id WHERE r.src_id"
+        }
+        RelationSide::Incoming => {
+            " FROM relations r JOIN entities p ON p.id = r.src_id WHERE r.dst_id"
+        }
+    }
+}
+
+/// The order of a relation's entries: a field's own order first on the side that holds it
+/// (an application's `deps` as written), then the peer's name.
+fn order(side: RelationSide) -> &'static str {
+    match side {
+        RelationSide::Outgoing => "r.position, p.name, p.id",
+        RelationSide::Incoming => "p.name, p.id",
+    }
+}
+
+/// The rels `kind`'s reference fields read: held by the entity (outgoing), or shown from the
+/// other side (incoming, the `inverse` fields).
+pub fn field_rels(kind: Kind, side: RelationSide) -> Vec<&'static str> {
+    let mut rels: Vec<&'static str> = kind
+        .schema()
+        .ref_fields()
+        .into_iter()
+        .filter(|(_, spec)| spec.inverse == matches!(side, RelationSide::Incoming))
+        .map(|(_, spec)| spec.rel)
+        .collect();
+    rels.sort_unstable();
+    rels.dedup();
+    rels
+}
+
+/// The rows the reference fields of entities `ids` of `kind` show, with a `visible` column:
+/// what `Store::relations` answers, without the relations no field reads (the servers placed
+/// in a datacenter, for the datacenter).
+pub fn of_fields(access: &Access, kind: Kind, ids: &[EntityId]) -> Option<Sql> {
+    let mut s = Sql::default();
+    for side in [RelationSide::Outgoing, RelationSide::Incoming] {
+        let rels = field_rels(kind, side);
+        if rels.is_empty() {
+            continue;
+        }
+        if !s.text.is_empty() {
+            s.push(" UNION ALL ");
+        }
+        s.push(&format!("SELECT {}, ", columns(side)));
+        s.append(access_clause(access, "p"));
+        s.push(" AS visible").push(from(side)).push(" IN (");
+        s.bind_list(ids.iter().map(ToString::to_string));
+        s.push(") AND r.rel IN (").bind_list(rels).push(")");
+    }
+    (!s.text.is_empty()).then_some(s)
+}
+
+/// The first `per_rel` readable entries of each relation on `side` of `id` and each collection at
+/// the other end (kind and family), each row with the readable total of its relation and
+/// collection (`total`).
+pub fn firsts(access: &Access, id: EntityId, side: RelationSide, per_rel: u32) -> Sql {
+    let mut s = Sql::new(&format!(
+        "SELECT * FROM (SELECT {}, TRUE AS visible, \
+         ROW_NUMBER() OVER (PARTITION BY r.rel, p.kind, p.family ORDER BY {}) AS n, \
+         COUNT(*) OVER (PARTITION BY r.rel, p.kind, p.family) AS total",
+        columns(side),
+        order(side)
+    ));
+    s.push(from(side)).push(" = ").bind(id.to_string());
+    s.push(" AND ").append(access_clause(access, "p"));
+    s.push(") g WHERE n <= ").bind(i64::from(per_rel));
+    s.push(" ORDER BY rel, kind, family, n");
+    s
+}
+
+/// The `WHERE` of one side's readable rows of `id`, of relation `rel` if given.
+fn one_side(access: &Access, id: EntityId, side: RelationSide, rel: Option<&str>) -> Sql {
+    let mut s = Sql::new(from(side));
+    s.push(" = ").bind(id.to_string());
+    if let Some(rel) = rel {
+        s.push(" AND r.rel = ").bind(rel);
+    }
+    s.push(" AND ").append(access_clause(access, "p"));
+    s
+}
+
+/// A page of one side's readable rows of `id` (of `rel`), in [`order`].
+pub fn page(
+    access: &Access,
+    id: EntityId,
+    side: RelationSide,
+    rel: Option<&str>,
+    page: PageRequest,
+) -> Sql {
+    let mut s = Sql::new(&format!("SELECT {}, TRUE AS visible", columns(side)));
+    s.append(one_side(access, id, side, rel));
+    let order = match rel {
+        Some(_) => order(side).to_owned(),
+        None => format!("r.rel, {}", order(side)),
+    };
+    s.push(&format!(" ORDER BY {order} LIMIT "))
+        .bind(i64::from(page.limit));
+    s.push(" OFFSET ").bind(page.offset() as i64);
+    s
+}
+
+/// How many readable rows [`page`] pages through.
+pub fn count(access: &Access, id: EntityId, side: RelationSide, rel: Option<&str>) -> Sql {
+    let mut s = Sql::new("SELECT COUNT(*)");
+    s.append(one_side(access, id, side, rel));
+    s
+}
+
+/// A row of [`firsts`]: the relation row and its relation's total.
+#[derive(sqlx::FromRow)]
+pub struct FirstRow {
+    #[sqlx(flatten)]
+    pub row: RelationDbRow,
+    pub total: i64,
+}
+
+/// The totals of the relations and collections [`firsts`] answered, in its order.
+pub fn totals(side: RelationSide, rows: &[FirstRow]) -> StoreResult<Vec<RelationTotal>> {
+    let mut out: Vec<RelationTotal> = Vec::new();
+    for r in rows {
+        let kind = parse_kind(&r.row.kind)?;
+        let same =
+            |t: &RelationTotal| t.rel == r.row.rel && t.kind == kind && t.family == r.row.family;
+        if !out.last().is_some_and(same) {
+            out.push(RelationTotal {
+                side,
+                rel: r.row.rel.clone(),
+                kind,
+                family: r.row.family.clone(),
+                total: r.total.max(0) as u64,
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_read_their_own_side_only() {
+        // A datacenter's fields read no relation: what is placed in it is not one of them.
+        assert!(field_rels(Kind::Datacenter, RelationSide::Incoming).is_empty());
+        let server_out = field_rels(Kind::Server, RelationSide::Outgoing);
+        assert!(server_out.contains(&"located_in"), "{server_out:?}");
+        let access = Access::All;
+        let id = EntityId::new();
+        let s = of_fields(&access, Kind::Server, &[id]).unwrap();
+        assert!(s.text.contains("r.rel IN ("), "{}", s.text);
+    }
+}
