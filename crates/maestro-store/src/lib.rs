@@ -287,16 +287,14 @@ impl Store for Db {
         id: EntityId,
         per_rel: u32,
     ) -> StoreResult<(Vec<RelationRow>, Vec<RelationTotal>)> {
-        let (mut rows, mut totals) = (Vec::new(), Vec::new());
-        for side in RelationSide::BOTH {
-            let s = relations::firsts(access, id, side, per_rel);
-            let firsts: Vec<relations::FirstRow> = self.pools.fetch_all(&s).await?;
-            totals.extend(relations::totals(side, &firsts)?);
-            rows.extend(records::<_, RelationRow>(
-                firsts.into_iter().map(|f| f.row).collect(),
-            )?);
-        }
-        Ok((rows, totals))
+        let totals: Vec<relations::TotalRow> =
+            self.pools.fetch_all(&relations::totals(access, id)).await?;
+        let totals: Vec<RelationTotal> = records(totals)?;
+        let rows: Vec<RelationDbRow> = match relations::firsts(access, id, &totals, per_rel) {
+            Some(s) => self.pools.fetch_all(&s).await?,
+            None => Vec::new(),
+        };
+        Ok((records(rows)?, totals))
     }
 
     async fn relation_page(
