@@ -120,7 +120,8 @@ impl Provider for AwsProvider {
             }
             "dbs-list" => databases::run(&client::rds(&config), region, n, &mut out).await?,
             "storage-object-list" => {
-                storage::run(&client::s3(account, &config), region, &mut out).await?
+                let custom = client::custom_endpoint(account, &config);
+                storage::run(&client::s3(account, &config), region, custom, &mut out).await?
             }
             "volumes-list" => volumes::run(&client::ec2(&config), region, n, &mut out).await?,
             "cdns-list" => cdn::run(&client::cloudfront(&config), region, n, &mut out).await?,

@@ -35,7 +35,7 @@ pub static TASKS: &[TaskInfo] = &[
     TaskInfo {
         name: "storage-object-list",
         label: "S3 buckets",
-        permissions: &["s3:ListAllMyBuckets"],
+        permissions: &["s3:ListAllMyBuckets", "s3:GetBucketTagging"],
         default_every_seconds: DAY,
     },
     TaskInfo {

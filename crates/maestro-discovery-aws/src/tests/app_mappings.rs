@@ -88,8 +88,24 @@ fn load_balancers_databases_buckets_and_cdns() {
     let b = aws_sdk_s3::types::Bucket::builder()
         .name("logs-bucket")
         .build();
-    let o = valid(crate::storage::map(&b, "us-east-1").unwrap());
+    let o = valid(crate::storage::map(&b, "us-east-1", None).unwrap());
     assert_eq!(o.fields["family"], "ObjectStorage");
+    assert!(
+        o.fields.get("tags").is_none(),
+        "unread tags are left as stored"
+    );
+    let tags = Some(vec![("env".to_owned(), Some("Staging".to_owned()))]);
+    let o = valid(crate::storage::map(&b, "us-east-1", tags).unwrap());
+    assert_eq!(
+        o.fields["tags"],
+        json!([{"key": "env", "value": "Staging"}])
+    );
+    let o = valid(crate::storage::map(&b, "us-east-1", Some(Vec::new())).unwrap());
+    assert_eq!(
+        o.fields["tags"],
+        json!([]),
+        "tags read and none left: cleared"
+    );
     assert_eq!(o.collection, Collection::Resources);
     assert_eq!(o.fields["datacenters"]["region"], "us-east-1");
     // A bucket elsewhere is placed in its own region, not the one the global listing ran in.
@@ -97,7 +113,7 @@ fn load_balancers_databases_buckets_and_cdns() {
         .name("eu-logs")
         .bucket_region("eu-west-1")
         .build();
-    let o = valid(crate::storage::map(&b, "us-east-1").unwrap());
+    let o = valid(crate::storage::map(&b, "us-east-1", None).unwrap());
     assert_eq!(o.fields["datacenters"]["region"], "eu-west-1");
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use maestro_discovery_aws::AwsProvider;
 use maestro_model::schema::Collection;
+use serde_json::json;
 
 use crate::support::{Moto, created, expected, run};
 
@@ -117,6 +118,13 @@ async fn buckets_and_distributions_are_listed_once() {
         assert_eq!(b.fields["provider"], "S3 (AWS)");
         assert_eq!(b.fields["name"], *name);
     }
+    // Tags are read per bucket; a bucket without any has an empty list (its tags were removed).
+    let tagged = buckets.get("maestro-bucket-0");
+    assert_eq!(
+        tagged.fields["tags"],
+        json!([{"key": "env", "value": "Production"}, {"key": "team", "value": "data"}])
+    );
+    assert_eq!(buckets.get("maestro-bucket-1").fields["tags"], json!([]));
 
     let (res, cdns) = run(&provider, &account, "us-east-1", "cdns-list").await;
     let stats = res.expect("cdns-list");

@@ -1,13 +1,13 @@
 //! Faults injected at the HTTP layer: a refused permission is a `Permission` error naming the
 //! IAM action (even after pages were handed over: the listing is then incomplete), refused
 //! credentials are `Auth`, throttling is retried with backoff, a closed port is `Unreachable`,
-//! and no secret leaks into errors.
+//! and no secret leaks into errors. A refused `s3:GetBucketTagging` still lists the buckets.
 
 use maestro_discovery::ProviderError;
 use maestro_discovery_aws::AwsProvider;
 use serde_json::json;
 
-use crate::fault::{Fault, ec2_error, instances_page, query_error};
+use crate::fault::{Fault, ec2_error, instances_page, query_error, s3_reply};
 use crate::support::{account, run};
 
 const SECRET: &str = "wJalrXUtnFEMI-not-a-real-secret";
@@ -47,6 +47,42 @@ async fn a_403_names_the_missing_permission() {
         "elasticloadbalancing:DescribeLoadBalancers",
     );
     assert!(!fault.actions().is_empty());
+}
+
+#[tokio::test]
+async fn refused_bucket_tags_still_list_the_buckets() {
+    let buckets = "<ListAllMyBucketsResult><Owner><ID>1</ID></Owner><Buckets>\
+        <Bucket><Name>logs-one</Name></Bucket><Bucket><Name>logs-two</Name></Bucket>\
+        </Buckets></ListAllMyBucketsResult>";
+    let denied = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message>\
+        <RequestId>req-1</RequestId></Error>";
+    let fault = Fault::start(vec![
+        s3_reply("ListBuckets", 200, buckets),
+        s3_reply("GetBucketTagging", 403, denied),
+    ])
+    .await;
+    let acct = account(&fault.url, &["us-east-1"], creds());
+    let (res, sink) = run(
+        &AwsProvider::new(),
+        &acct,
+        "us-east-1",
+        "storage-object-list",
+    )
+    .await;
+    res.expect("the listing itself was complete");
+    let all = sink.all();
+    assert_eq!(all.len(), 2);
+    // Listed without `tags`: what is stored stays.
+    assert!(
+        all.iter().all(|o| !o.fields.contains_key("tags")),
+        "{all:?}"
+    );
+    let actions = fault.actions();
+    assert_eq!(actions[0], "ListBuckets");
+    assert!(
+        actions.iter().any(|a| a == "GetBucketTagging"),
+        "{actions:?}"
+    );
 }
 
 #[tokio::test]

@@ -58,6 +58,30 @@ pub fn instances_page(instance_id: &str, next: Option<&str>) -> Reply {
     }
 }
 
+/// The S3 operation of a request target (path-style, as on custom endpoints).
+fn s3_action(target: &str) -> &'static str {
+    let query = target.split_once('?').map_or("", |(_, q)| q);
+    if query
+        .split('&')
+        .any(|kv| kv == "tagging" || kv.starts_with("tagging="))
+    {
+        "GetBucketTagging"
+    } else if query.contains("x-id=ListBuckets") || target == "/" || target.starts_with("/?") {
+        "ListBuckets"
+    } else {
+        ""
+    }
+}
+
+/// An S3 answer (`<Error>…` for errors, any document otherwise).
+pub fn s3_reply(action: &'static str, status: u16, body: &str) -> Reply {
+    Reply {
+        action,
+        status,
+        body: body.to_owned(),
+    }
+}
+
 pub struct Fault {
     pub url: String,
     /// The `Action` of every request received, in order.
@@ -118,11 +142,17 @@ async fn serve(
         buf.extend_from_slice(&chunk[..n]);
     }
     let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
+    // Query-protocol services name the action in the form body; S3 (REST) in the request line.
+    let target = String::from_utf8_lossy(&buf[..head_end])
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("")
+        .to_owned();
     let action = body
         .split('&')
         .find_map(|kv| kv.strip_prefix("Action="))
-        .unwrap_or("")
-        .to_owned();
+        .map(str::to_owned)
+        .unwrap_or_else(|| s3_action(&target).to_owned());
     seen.lock().unwrap().push(action.clone());
     let reply = {
         let mut script = script.lock().unwrap();

@@ -262,6 +262,10 @@ def seed_global():
     buckets = [f"maestro-bucket-{n}" for n in range(3)]
     for b in buckets:
         s3.create_bucket(Bucket=b)
+    s3.put_bucket_tagging(
+        Bucket=buckets[0],
+        Tagging={"TagSet": [{"Key": "env", "Value": "Production"}, {"Key": "team", "Value": "data"}]},
+    )
     cf = client("cloudfront", "us-east-1")
     ids = []
     for n in range(2):
