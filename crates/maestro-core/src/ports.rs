@@ -348,8 +348,8 @@ pub trait Store: Send + Sync + 'static {
     -> StoreResult<Vec<EntitySummary>>;
     /// Relation rows where any of `ids` is the source or the destination, once per anchor.
     async fn relations(&self, access: &Access, ids: &[EntityId]) -> StoreResult<Vec<RelationRow>>;
-    /// The rows of [`Store::relations`] that the reference fields of `ids` (entities of `kind`)
-    /// show: not the thousands of servers pointing at a datacenter.
+    /// The rows of [`Store::relations`] that the documents of `ids` (entities of `kind`) show
+    /// (`views::view_rels`): not the thousands of servers pointing at a datacenter.
     async fn field_relations(
         &self,
         access: &Access,

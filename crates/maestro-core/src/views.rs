@@ -2,10 +2,10 @@
 //! of each related entity the caller may read), a history entry, and the relations of an entity.
 
 use maestro_model::EntityId;
-use maestro_model::schema::{Collection, KindSchema, RefSpec, Ty};
+use maestro_model::schema::{Collection, Kind, KindSchema, RefSpec, Ty};
 use serde_json::{Map, Value, json};
 
-use crate::ports::{ChangeRecord, EntityRecord, EntitySummary, RelationRow};
+use crate::ports::{ChangeRecord, EntityRecord, EntitySummary, RelationRow, RelationSide};
 
 /// Rows of `rows` that fill `spec` for `anchor`, visible peers only. A forward field keeps the
 /// order it was written in (`position`); an inverse field (a server's `applications`) has no
@@ -114,8 +114,8 @@ pub fn entity_view(rec: &EntityRecord, rows: &[RelationRow]) -> Value {
             }
         }
     }
-    if rec.kind == maestro_model::Kind::Datacenter {
-        // "Connected": a discovery connection points at this datacenter.
+    if rec.kind == Kind::Datacenter {
+        // "Connected": a discovery connection points at this datacenter (see `view_rels`).
         let connected = rows.iter().any(|r| {
             r.anchor == rec.id && r.rel == "discovers" && r.dst == rec.id && r.peer.active
         });
@@ -158,6 +158,26 @@ pub fn change_view(c: &ChangeRecord) -> Value {
         m.insert("context".into(), ctx.clone());
     }
     v
+}
+
+/// The relations an entity's document reads, on `side`: those of its reference fields (the
+/// `inverse` ones seen from the other side) and, for a datacenter, the connections that
+/// discover it (`connected`). The store reads no other relation to compose a document.
+pub fn view_rels(kind: Kind, side: RelationSide) -> Vec<&'static str> {
+    let incoming = side == RelationSide::Incoming;
+    let mut rels: Vec<&'static str> = kind
+        .schema()
+        .ref_fields()
+        .into_iter()
+        .filter(|(_, spec)| spec.inverse == incoming)
+        .map(|(_, spec)| spec.rel)
+        .collect();
+    if kind == Kind::Datacenter && incoming {
+        rels.push("discovers");
+    }
+    rels.sort_unstable();
+    rels.dedup();
+    rels
 }
 
 /// `{outgoing, incoming}` of an entity: each related entity the caller may read, with the

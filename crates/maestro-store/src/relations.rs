@@ -6,6 +6,7 @@
 
 use maestro_core::Access;
 use maestro_core::ports::{RelationSide, RelationTotal, StoreError, StoreResult};
+use maestro_core::views::view_rels;
 use maestro_model::EntityId;
 use maestro_model::query::PageRequest;
 use maestro_model::schema::Kind;
@@ -50,28 +51,13 @@ fn order(side: RelationSide) -> &'static str {
     }
 }
 
-/// The rels `kind`'s reference fields read: held by the entity (outgoing), or shown from the
-/// other side (incoming, the `inverse` fields).
-pub fn field_rels(kind: Kind, side: RelationSide) -> Vec<&'static str> {
-    let mut rels: Vec<&'static str> = kind
-        .schema()
-        .ref_fields()
-        .into_iter()
-        .filter(|(_, spec)| spec.inverse == matches!(side, RelationSide::Incoming))
-        .map(|(_, spec)| spec.rel)
-        .collect();
-    rels.sort_unstable();
-    rels.dedup();
-    rels
-}
-
-/// The rows the reference fields of entities `ids` of `kind` show, with a `visible` column:
-/// what `Store::relations` answers, without the relations no field reads (the servers placed
-/// in a datacenter, for the datacenter).
+/// The rows the documents of entities `ids` of `kind` show (`views::view_rels`), with a
+/// `visible` column: what `Store::relations` answers, without the relations no document reads
+/// (the servers placed in a datacenter, for the datacenter).
 pub fn of_fields(access: &Access, kind: Kind, ids: &[EntityId]) -> Option<Sql> {
     let mut s = Sql::default();
     for side in [RelationSide::Outgoing, RelationSide::Incoming] {
-        let rels = field_rels(kind, side);
+        let rels = view_rels(kind, side);
         if rels.is_empty() {
             continue;
         }
@@ -203,10 +189,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fields_read_their_own_side_only() {
-        // A datacenter's fields read no relation: what is placed in it is not one of them.
-        assert!(field_rels(Kind::Datacenter, RelationSide::Incoming).is_empty());
-        let server_out = field_rels(Kind::Server, RelationSide::Outgoing);
+    fn documents_read_their_own_relations_only() {
+        // A datacenter's document reads the connections discovering it, not what is in it.
+        let dc_in = view_rels(Kind::Datacenter, RelationSide::Incoming);
+        assert_eq!(dc_in, ["discovers"]);
+        let server_out = view_rels(Kind::Server, RelationSide::Outgoing);
         assert!(server_out.contains(&"located_in"), "{server_out:?}");
         let access = Access::All;
         let id = EntityId::new();

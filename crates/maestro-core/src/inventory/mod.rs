@@ -11,7 +11,7 @@ pub(crate) use grants::{grants_json, same_grants};
 mod prepare;
 pub(crate) mod refs;
 mod relations;
-pub use relations::{RelationsQuery, totals_json};
+pub use relations::RelationsQuery;
 pub(crate) mod regions;
 mod restore;
 mod same_account;

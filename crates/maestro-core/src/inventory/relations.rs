@@ -1,7 +1,7 @@
 //! An entity's relations as `GET /{collection}/{id}/relations` reads them: the first entries of
-//! each relation with its total, or the pages of one side (and relation). Neither reads more
-//! than it answers, so a datacenter that thousands of discovered servers point at costs what a
-//! small one does.
+//! each relation with its total, or the pages of one side (and relation). Neither answers more
+//! than a page, so a datacenter that thousands of discovered servers point at costs a count and
+//! a page, not every row (`docs/benchmarks.md`, "Relations of a crowded entity").
 
 use maestro_model::query::{MAX_LIMIT, PageRequest};
 use maestro_model::schema::{self, Collection};
@@ -92,7 +92,7 @@ fn known_rels() -> Vec<&'static str> {
 
 /// `{side: {rel: {collection: total}}}` for both sides, empty ones included: how many entries
 /// each relation has, by the collection of the entity at the other end.
-pub fn totals_json(totals: &[RelationTotal]) -> Value {
+fn totals_json(totals: &[RelationTotal]) -> Value {
     let mut out = Map::new();
     for side in RelationSide::BOTH {
         let mut of_side = Map::new();
