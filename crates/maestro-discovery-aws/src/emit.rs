@@ -79,9 +79,11 @@ impl Obs {
         self.put("name", chosen)
     }
 
-    /// Sets `tags: [{key, value}]` (keys and values cut to 100 characters, at most 200 tags).
+    /// Sets `tags: [{key, value}]` (keys and values cut to 100 characters, at most 200 tags),
+    /// an empty list too: the provider reported none, so tags removed there are cleared here
+    /// (the reconcile adds no empty list where nothing was stored).
     pub(crate) fn tags<'a>(
-        self,
+        mut self,
         tags: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
     ) -> Self {
         let items: Vec<Value> = tags
@@ -95,7 +97,8 @@ impl Obs {
                     .done()
             })
             .collect();
-        self.put("tags", Value::Array(items))
+        self.0.fields.insert("tags".into(), Value::Array(items));
+        self
     }
 
     /// A relation to another resource of the account, by its provider id.

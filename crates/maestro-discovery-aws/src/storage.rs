@@ -8,7 +8,6 @@ use aws_sdk_s3::config::Region;
 use aws_sdk_s3::types::Bucket;
 use maestro_discovery::{Observation, ProviderError};
 use maestro_model::schema::Collection;
-use serde_json::Value;
 use tokio::task::JoinSet;
 
 use crate::emit::{Cursor, Emitter, J, Obs, placement};
@@ -82,20 +81,11 @@ pub(crate) fn map(bucket: &Bucket, region: &str, tags: Tags) -> Option<Observati
         .put("status", "Active")
         .put("role", role)
         .put("datacenters", datacenters);
-    match tags {
-        // Read and empty: the bucket's tags were removed, which an empty list says (the
-        // builder leaves empty values out).
-        Some(tags) if tags.is_empty() => {
-            let mut o = obs.done();
-            o.fields.insert("tags".into(), Value::Array(Vec::new()));
-            Some(o)
-        }
-        Some(tags) => Some(
-            obs.tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_deref())))
-                .done(),
-        ),
-        None => Some(obs.done()),
-    }
+    let obs = match &tags {
+        Some(tags) => obs.tags(tags.iter().map(|(k, v)| (k.as_str(), v.as_deref()))),
+        None => obs,
+    };
+    Some(obs.done())
 }
 
 /// Reads buckets' tags, each from its own region (AWS answers a request for a bucket of

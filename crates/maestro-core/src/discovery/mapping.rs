@@ -106,17 +106,27 @@ pub fn map(obs: &Observation) -> Result<Mapped, String> {
 /// Merges observed data over stored data: observed fields replace stored ones, objects
 /// (placement, OS, provider details) merge key by key at every depth, and fields only a person
 /// set stay as they are — an OS version typed by hand survives the provider reporting the OS
-/// family. Lists (tags, block devices) are the provider's: it reports them whole.
+/// family. Lists (tags, block devices) are the provider's: it reports them whole, and an empty
+/// one clears what is stored (tags removed at the provider) but is not added where nothing is
+/// (empty and absent say the same; no history entry for it).
 pub fn merge(stored: &Map<String, Value>, observed: &Map<String, Value>) -> Map<String, Value> {
     let mut out = stored.clone();
     merge_into(&mut out, observed);
     out
 }
 
+/// A new entity's observed data as it is stored: without empty lists, as [`merge`] would not
+/// add them.
+pub fn created(mut observed: Map<String, Value>) -> Map<String, Value> {
+    observed.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
+    observed
+}
+
 fn merge_into(out: &mut Map<String, Value>, observed: &Map<String, Value>) {
     for (k, v) in observed {
         match (out.get_mut(k), v) {
             (Some(Value::Object(old)), Value::Object(new)) => merge_into(old, new),
+            (None, Value::Array(list)) if list.is_empty() => {}
             _ => {
                 out.insert(k.clone(), v.clone());
             }
@@ -180,5 +190,26 @@ mod tests {
             json!({"base": "Linux", "dist": "Debian", "version": "12"})
         );
         assert_eq!(merged["tags"], observed["tags"]);
+        // Tags removed at the provider are cleared; none reported where none are stored adds
+        // nothing.
+        let none = json!({"tags": []});
+        let merged = merge(stored.as_object().unwrap(), none.as_object().unwrap());
+        assert!(!merged.contains_key("tags"));
+        let merged_again = merge(&merged_with_tags(), none.as_object().unwrap());
+        assert_eq!(merged_again["tags"], json!([]));
+        let new = created(
+            json!({"name": "web", "tags": [], "storage": []})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        assert_eq!(Value::Object(new), json!({"name": "web"}));
+    }
+
+    fn merged_with_tags() -> Map<String, Value> {
+        json!({"tags": [{"key": "team", "value": "a"}]})
+            .as_object()
+            .unwrap()
+            .clone()
     }
 }

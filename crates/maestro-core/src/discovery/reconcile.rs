@@ -17,7 +17,7 @@ use maestro_model::{EntityId, Role};
 use serde_json::{Map, Value, json};
 
 use super::SyncRun;
-use super::mapping::{map, merge};
+use super::mapping::{created, map, merge};
 use crate::caller::Access;
 use crate::inventory::refs::{counterpart_changes, current_refs, detach_all, plan_edits};
 use crate::inventory::{change, summary, write_error};
@@ -297,7 +297,7 @@ impl Core {
                     stats.skipped += 1; // never seen alive: nothing to record
                 }
                 None => {
-                    let data = mapped.validated.data;
+                    let data = created(mapped.validated.data);
                     let record = EntityRecord {
                         id,
                         kind: mapped.kind,
