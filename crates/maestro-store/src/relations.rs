@@ -1,5 +1,5 @@
-//! Relation reads that stay small however many relations an entity has: the rows its reference
-//! fields show, each relation's first entries with its total, and one relation's pages. A
+//! Relation reads that stay small however many relations an entity has: the rows its document
+//! shows, each relation's first entries with its total, and one relation's pages. A
 //! datacenter that discovery fills is the far end of tens of thousands of `located_in` rows: its
 //! document reads none of them, its detail page and the relations API count them and return a
 //! page.
