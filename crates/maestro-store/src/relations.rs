@@ -56,7 +56,7 @@ fn order(side: RelationSide) -> &'static str {
 /// (the servers placed in a datacenter, for the datacenter).
 pub fn of_fields(access: &Access, kind: Kind, ids: &[EntityId]) -> Option<Sql> {
     let mut s = Sql::default();
-    for side in [RelationSide::Outgoing, RelationSide::Incoming] {
+    for side in RelationSide::BOTH {
         let rels = view_rels(kind, side);
         if rels.is_empty() {
             continue;

@@ -18,7 +18,7 @@ use crate::error::WebResult;
 use crate::forms::{decode::family_of, layout, tab_id};
 use crate::hints;
 use crate::view::{self, Disp, DispField, history_value, when};
-use maestro_core::ports::{RelationSide, RelationTotal};
+use maestro_core::ports::RelationSide;
 
 pub struct DetailTab {
     pub id: String,
@@ -167,9 +167,6 @@ pub async fn page(
         .relation_firsts(&auth.caller, coll, id, SHOWN as u32)
         .await?;
     let relations = maestro_core::views::relations_view(id, &rows);
-    let of_side = |side: RelationSide| -> Vec<RelationTotal> {
-        totals.iter().filter(|t| t.side == side).cloned().collect()
-    };
     let grants = core.get_grants(&auth.caller, coll, id).await?;
     let role = crate::identity::access::role_on(&auth, coll, &grants);
     let hpage: u32 = q
@@ -218,14 +215,14 @@ pub async fn page(
         tabs: detail_tabs(coll, &doc),
         outgoing: groups(
             relations["outgoing"].as_array().map_or(&[][..], |v| v),
-            &of_side(RelationSide::Outgoing),
+            &totals,
             RelationSide::Outgoing,
             coll,
             &id.to_string(),
         ),
         incoming: groups(
             relations["incoming"].as_array().map_or(&[][..], |v| v),
-            &of_side(RelationSide::Incoming),
+            &totals,
             RelationSide::Incoming,
             coll,
             &id.to_string(),

@@ -60,7 +60,7 @@ fn item(r: &Value) -> RelItem {
 
 /// Groups `items` (one side of `GET /{collection}/{id}/relations`, each relation's first entries
 /// per collection) of the entity `id` in `coll`: what it points at (`outgoing`), or what points
-/// at it. `totals` are that side's readable entries per relation and collection.
+/// at it. `totals` are the readable entries per side, relation and collection.
 pub fn groups(
     items: &[Value],
     totals: &[RelationTotal],
@@ -104,7 +104,10 @@ pub fn groups(
         .map(|(mut group, rels)| {
             let mut lists = Vec::new();
             for (rel, shown) in rels {
-                let of_rel: Vec<&RelationTotal> = totals.iter().filter(|t| t.rel == rel).collect();
+                let of_rel: Vec<&RelationTotal> = totals
+                    .iter()
+                    .filter(|t| t.side == side && t.rel == rel)
+                    .collect();
                 let total: u64 = of_rel.iter().map(|t| t.total).sum();
                 if total <= shown {
                     continue;
