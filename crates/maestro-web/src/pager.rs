@@ -1,5 +1,5 @@
 //! Paging a list page: the page asked for in `?page=`, how many pages there are, and the links
-//! to the pages on either side.
+//! to the pages on either side, as `templates/_pager.html` shows them.
 
 use std::collections::HashMap;
 
@@ -9,6 +9,9 @@ pub struct Pager {
     pub pages: u64,
     pub prev: Option<String>,
     pub next: Option<String>,
+    /// The links' labels: "← Previous" and "Next →", or "← Newer" and "Older →".
+    pub back: &'static str,
+    pub on: &'static str,
 }
 
 /// The page asked for in `?page=`: 1 when absent or not a positive number.
@@ -30,6 +33,17 @@ impl Pager {
             pages,
             prev: (page64 > 1).then(|| link(page64 - 1)),
             next: (page64 < pages).then(|| link(page64 + 1)),
+            back: "← Previous",
+            on: "Next →",
+        }
+    }
+
+    /// For lists that begin with the newest: the links say which way time goes.
+    pub fn newest_first(self) -> Self {
+        Pager {
+            back: "← Newer",
+            on: "Older →",
+            ..self
         }
     }
 }

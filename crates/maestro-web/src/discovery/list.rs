@@ -13,6 +13,7 @@ use super::{Discovery, provider_label};
 use crate::WebState;
 use crate::chrome::{Authed, Chrome, render};
 use crate::error::WebResult;
+use crate::pager::Pager;
 use crate::routes::list::url;
 
 /// Query keys this page passes on to the inventory.
@@ -41,10 +42,7 @@ struct ListPage {
     /// The datacenter the list is narrowed to: (its name, the URL without that filter).
     datacenter: Option<(String, String)>,
     total: u64,
-    page: u32,
-    pages: u64,
-    prev: Option<String>,
-    next: Option<String>,
+    pager: Pager,
 }
 
 fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
@@ -55,7 +53,7 @@ fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
-fn with_page(pairs: &[(String, String)], page: u32) -> Vec<(String, String)> {
+fn with_page(pairs: &[(String, String)], page: u64) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> =
         pairs.iter().filter(|(k, _)| k != "page").cloned().collect();
     out.push(("page".into(), page.to_string()));
@@ -122,8 +120,9 @@ pub async fn index(
         });
     }
     let seg = Collection::Connections.segment();
-    let pages = found.total.div_ceil(u64::from(found.limit.max(1))).max(1);
-    let page = found.page;
+    let pager = Pager::new(found.page, found.total, found.limit, |n| {
+        url(seg, &with_page(&pairs, n))
+    });
     let datacenter = (!get(&pairs, "datacenter.id").is_empty()).then(|| {
         let rest: Vec<(String, String)> = pairs
             .iter()
@@ -141,10 +140,7 @@ pub async fn index(
         provider: get(&pairs, "provider").to_owned(),
         datacenter,
         total: found.total,
-        prev: (page > 1).then(|| url(seg, &with_page(&pairs, page - 1))),
-        next: (u64::from(page) < pages).then(|| url(seg, &with_page(&pairs, page + 1))),
-        page,
-        pages,
+        pager,
         rows,
     })
 }

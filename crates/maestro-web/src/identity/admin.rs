@@ -38,10 +38,7 @@ struct UsersPage {
     q: String,
     rows: Vec<UserRow>,
     total: u64,
-    page: u32,
-    pages: u64,
-    prev: Option<String>,
-    next: Option<String>,
+    pager: crate::pager::Pager,
 }
 
 #[derive(Template)]
@@ -114,10 +111,7 @@ pub async fn index(
         q: search.clone(),
         rows,
         total: list.total,
-        page: pager.page,
-        pages: pager.pages,
-        prev: pager.prev,
-        next: pager.next,
+        pager,
     })
 }
 

@@ -39,10 +39,7 @@ struct ListPage {
     status: String,
     statuses: [&'static str; 5],
     total: u64,
-    page: u32,
-    pages: u64,
-    prev: Option<String>,
-    next: Option<String>,
+    pager: Pager,
 }
 
 /// Jobs per page of the list.
@@ -120,14 +117,12 @@ pub async fn index(
     };
     let pager = Pager::new(number, page.total, PER_PAGE, |n| {
         format!("/jobs?{filter}page={n}")
-    });
+    })
+    .newest_first();
     render(&ListPage {
         chrome: auth.chrome.clone().with_title("Jobs", "jobs"),
         rows: page.items.iter().map(row).collect(),
-        prev: pager.prev,
-        next: pager.next,
-        page: pager.page,
-        pages: pager.pages,
+        pager,
         status,
         statuses: STATUSES,
         total: page.total,

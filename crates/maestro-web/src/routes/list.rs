@@ -14,6 +14,7 @@ use crate::WebState;
 use crate::chrome::{Authed, Chrome, render};
 use crate::error::WebResult;
 use crate::hints;
+use crate::pager::Pager;
 use crate::session::encode;
 use crate::view::{at, cell};
 
@@ -69,12 +70,9 @@ struct ListPage {
     columns: Vec<Column>,
     rows: Vec<Row>,
     total: u64,
-    page: u32,
-    pages: u64,
+    pager: Pager,
     /// The last page, when this one is past it.
     past_end: Option<String>,
-    prev: Option<String>,
-    next: Option<String>,
     error: Option<String>,
 }
 
@@ -176,13 +174,12 @@ pub async fn page(
         "Updated".into(),
     ));
     let rows: Vec<_> = items.iter().map(|item| row(coll, item, &cols)).collect();
-    let pages = total.div_ceil(u64::from(limit.max(1))).max(1);
+    let pager = Pager::new(page, total, limit, |n| {
+        url(seg, &with(&pairs, "page", &n.to_string()))
+    });
     // A page after the last (an old link, a shrunk list): say so, and lead back.
-    let past_end =
-        (rows.is_empty() && total > 0).then(|| url(seg, &with(&pairs, "page", &pages.to_string())));
-    let prev = (page > 1).then(|| url(seg, &with(&pairs, "page", &(page - 1).to_string())));
-    let next =
-        (u64::from(page) < pages).then(|| url(seg, &with(&pairs, "page", &(page + 1).to_string())));
+    let past_end = (rows.is_empty() && total > 0)
+        .then(|| url(seg, &with(&pairs, "page", &pager.pages.to_string())));
     let chips = pairs
         .iter()
         .filter(|(k, v)| !KNOWN.contains(&k.as_str()) && !v.is_empty())
@@ -212,10 +209,7 @@ pub async fn page(
         columns,
         rows,
         total,
-        page,
-        pages,
-        prev,
-        next,
+        pager,
         past_end,
         error,
     })

@@ -162,10 +162,7 @@ struct RelatedPage {
     side: &'static str,
     items: Vec<RelItem>,
     total: u64,
-    page: u32,
-    pages: u64,
-    prev: Option<String>,
-    next: Option<String>,
+    pager: Pager,
 }
 
 /// `GET /{collection}/{id}/related?side=…&rel=…&page=N`: every entry of one relation (or of one
@@ -228,10 +225,7 @@ pub async fn page(
             .map(|a| a.iter().map(item).collect())
             .unwrap_or_default(),
         total,
-        page: pager.page,
-        pages: pager.pages,
-        prev: pager.prev,
-        next: pager.next,
+        pager,
     })
 }
 

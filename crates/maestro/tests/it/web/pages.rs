@@ -59,6 +59,11 @@ async fn list_page_filters_and_sorts(app: &TestApp) {
     assert!(sorted.body.contains(r#"aria-sort="descending""#));
     let paged = b.get("/servers?limit=2").await;
     assert!(paged.body.contains("page 1 of 2") && paged.body.contains("page=2"));
+    assert!(paged.body.contains(r#"rel="next">Next →</a>"#));
+    assert!(
+        !paged.body.contains(r#"rel="prev""#),
+        "no page before the first"
+    );
     let bad = b.get("/servers?cpu%5Bgte%5D=many").await;
     assert_eq!(
         bad.status,

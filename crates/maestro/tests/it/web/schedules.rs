@@ -210,7 +210,18 @@ async fn the_jobs_list_pages() {
     }
     let first = b.get("/jobs").await;
     assert!(first.body.contains("page 1 of 2") && first.body.contains(r#"href="/jobs?page=2""#));
+    // The newest come first: the link onwards leads to older jobs.
+    assert!(
+        first.body.contains(r#"rel="next">Older →</a>"#),
+        "{}",
+        first.body
+    );
     let second = b.get("/jobs?page=2").await;
+    assert!(
+        second
+            .body
+            .contains(r#"href="/jobs?page=1" rel="prev">← Newer</a>"#)
+    );
     assert_eq!(
         second.body.matches("data-job=").count(),
         1,
