@@ -161,8 +161,10 @@ pub fn change_view(c: &ChangeRecord) -> Value {
 }
 
 /// The relations an entity's document reads, on `side`: those of its reference fields (the
-/// `inverse` ones seen from the other side) and, for a datacenter, the connections that
-/// discover it (`connected`). The store reads no other relation to compose a document.
+/// `inverse` ones seen from the other side); for a datacenter, the connections that discover
+/// it (`connected`); for an application, the systems naming it an entry point, which an edit
+/// taking it out of a system removes too (`refs::leaving_a_system_leaves_its_entry`). The
+/// store reads no other relation to compose or edit a document.
 pub fn view_rels(kind: Kind, side: RelationSide) -> Vec<&'static str> {
     let incoming = side == RelationSide::Incoming;
     let mut rels: Vec<&'static str> = kind
@@ -174,6 +176,9 @@ pub fn view_rels(kind: Kind, side: RelationSide) -> Vec<&'static str> {
         .collect();
     if kind == Kind::Datacenter && incoming {
         rels.push("discovers");
+    }
+    if kind == Kind::Application && incoming {
+        rels.push("entry");
     }
     rels.sort_unstable();
     rels.dedup();

@@ -195,6 +195,9 @@ mod tests {
         assert_eq!(dc_in, ["discovers"]);
         let server_out = view_rels(Kind::Server, RelationSide::Outgoing);
         assert!(server_out.contains(&"located_in"), "{server_out:?}");
+        // An application's edits read the systems that name it an entry point.
+        let app_in = view_rels(Kind::Application, RelationSide::Incoming);
+        assert!(app_in.contains(&"entry"), "{app_in:?}");
         let access = Access::All;
         let id = EntityId::new();
         let s = of_fields(&access, Kind::Server, &[id]).unwrap();

@@ -252,7 +252,9 @@ impl Core {
             )));
         }
         let access = caller.access();
-        let rows = self.store.relations(&access, &[id]).await?;
+        // The rows its fields hold, not every row pointing at it (a datacenter's thousands of
+        // servers).
+        let rows = self.store.field_relations(&access, rec.kind, &[id]).await?;
         let current_refs = refs::current_refs(rec.kind, rec.family.as_deref(), id, &rows);
         let current = compose(&rec.data, &current_refs);
         let mut merged = Value::Object(current.clone());
