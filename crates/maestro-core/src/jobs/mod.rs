@@ -11,6 +11,7 @@
 //! * [`bus::Bus`] — in-process broadcast, optionally relayed across processes.
 
 pub mod bus;
+mod cron_error;
 pub mod model;
 pub mod policy;
 pub mod ports;

@@ -241,7 +241,7 @@ fn parse_cron(v: &Value, tz: Option<&Value>, errors: &mut Vec<FieldError>) -> Op
             Err(e) => {
                 errors.push(FieldError::new(
                     "cron",
-                    format!("is not a valid cron expression: {e}"),
+                    super::cron_error::explain(expr.trim(), &e),
                 ));
                 None
             }
