@@ -31,7 +31,8 @@ impl Pager {
         Pager {
             page,
             pages,
-            prev: (page64 > 1).then(|| link(page64 - 1)),
+            // From past the end (an old link, a shrunk list), back leads to the last page.
+            prev: (page64 > 1).then(|| link((page64 - 1).min(pages))),
             next: (page64 < pages).then(|| link(page64 + 1)),
             back: "← Previous",
             on: "Next →",
@@ -59,6 +60,8 @@ mod tests {
             (p.pages, p.prev.as_deref(), p.next.as_deref()),
             (3, Some("?page=1"), Some("?page=3"))
         );
+        let past = Pager::new(9, 12, 5, |n| format!("?page={n}"));
+        assert_eq!((past.prev.as_deref(), past.next), (Some("?page=3"), None));
         let only = Pager::new(1, 0, 100, |n| n.to_string());
         assert_eq!((only.pages, only.prev, only.next), (1, None, None));
         let q = HashMap::from([("page".to_owned(), "0".to_owned())]);
