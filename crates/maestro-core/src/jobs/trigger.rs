@@ -73,11 +73,14 @@ impl Trigger {
         let cron = spec.get("cron").filter(|v| !v.is_null());
         let tz = spec.get("timezone").filter(|v| !v.is_null());
         match (interval, cron) {
-            (Some(_), Some(_)) => {
+            (Some(interval), Some(cron)) => {
                 errors.push(FieldError::new(
                     "cron",
                     "give either interval or cron, not both",
                 ));
+                // What else is wrong with either is said in the same answer.
+                parse_interval(interval, errors);
+                parse_cron(cron, tz, errors);
                 None
             }
             (None, None) => {
@@ -291,6 +294,24 @@ mod tests {
         assert_eq!(interval_text(1, "days"), "every day");
         let hourly = trigger(json!({"interval": {"every": 1, "period": "hours"}})).unwrap();
         assert_eq!(hourly.describe(), "every hour");
+    }
+
+    #[test]
+    fn both_triggers_given_says_all_that_is_wrong() {
+        let errors = trigger(
+            json!({"interval": {"every": 0, "period": "fortnights"}, "cron": "61 * * * *"}),
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields.first(), Some(&"cron"), "{errors:?}");
+        assert!(
+            fields.iter().any(|f| f.starts_with("interval")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.message.contains("minute field")),
+            "{errors:?}"
+        );
     }
 
     #[test]
