@@ -70,16 +70,69 @@ pub fn check_credentials(
         return Ok(());
     }
     let mut errors = regions::check(provider, data.get("regions"));
-    let Some(creds) = secrets.get("credentials") else {
-        if let Some(why) = required {
-            errors.push(FieldError::new("credentials", why));
+    // The connection's own fields first: what is wrong there is the real error, whatever the
+    // credentials say.
+    if provider == "aws" {
+        for field in OPENSTACK_ONLY
+            .iter()
+            .filter(|f| data.get(**f).is_some_and(|v| !v.is_null()))
+        {
+            errors.push(FieldError::new(*field, "is for OpenStack connections only"));
         }
-        return if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(CoreError::Invalid(errors))
-        };
-    };
+    }
+    if provider == "openstack"
+        && let Some(v) = data.get("api_version").and_then(Value::as_str)
+        && !matches!(v.trim(), "3" | "v3")
+    {
+        errors.push(FieldError::new(
+            "api_version",
+            "must be 3: Maestro speaks Keystone v3",
+        ));
+    }
+    // A URL's user and password would be shown wherever the URL is: credentials go in
+    // `credentials`, which is sealed.
+    for field in ["endpoint_url", "auth_url"] {
+        if data
+            .get(field)
+            .and_then(Value::as_str)
+            .and_then(|u| u.split_once("://"))
+            .is_some_and(|(_, rest)| {
+                rest.split(['/', '?', '#'])
+                    .next()
+                    .unwrap_or("")
+                    .contains('@')
+            })
+        {
+            errors.push(FieldError::new(
+                field,
+                "must not hold a user or password: put them in credentials, which are sealed",
+            ));
+        }
+    }
+    if provider == "openstack" {
+        for field in ["auth_url"] {
+            if data.get(field).is_none() {
+                errors.push(FieldError::new(field, "is required for OpenStack"));
+            }
+        }
+    }
+    match secrets.get("credentials") {
+        Some(creds) => credential_keys(provider, creds, &mut errors),
+        None => {
+            if let Some(why) = required {
+                errors.push(FieldError::new("credentials", why));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::Invalid(errors))
+    }
+}
+
+/// Checks the keys of a connection's `credentials` against its provider (`aws` or `openstack`).
+fn credential_keys(provider: &str, creds: &Value, errors: &mut Vec<FieldError>) {
     let (allowed, needed): (&[&str], &[&str]) = match provider {
         "openstack" => (
             &[
@@ -136,43 +189,6 @@ pub fn check_credentials(
             "must be an IAM role ARN, like arn:aws:iam::123456789012:role/MaestroReadOnly",
         ));
     }
-    if provider == "aws" {
-        for field in OPENSTACK_ONLY
-            .iter()
-            .filter(|f| data.get(**f).is_some_and(|v| !v.is_null()))
-        {
-            errors.push(FieldError::new(*field, "is for OpenStack connections only"));
-        }
-    }
-    if provider == "openstack"
-        && let Some(v) = data.get("api_version").and_then(Value::as_str)
-        && !matches!(v.trim(), "3" | "v3")
-    {
-        errors.push(FieldError::new(
-            "api_version",
-            "must be 3: Maestro speaks Keystone v3",
-        ));
-    }
-    // A URL's user and password would be shown wherever the URL is: credentials go in
-    // `credentials`, which is sealed.
-    for field in ["endpoint_url", "auth_url"] {
-        if data
-            .get(field)
-            .and_then(Value::as_str)
-            .and_then(|u| u.split_once("://"))
-            .is_some_and(|(_, rest)| {
-                rest.split(['/', '?', '#'])
-                    .next()
-                    .unwrap_or("")
-                    .contains('@')
-            })
-        {
-            errors.push(FieldError::new(
-                field,
-                "must not hold a user or password: put them in credentials, which are sealed",
-            ));
-        }
-    }
     if provider == "openstack" {
         let has_password = obj.contains_key("username") && obj.contains_key("password");
         let has_app = obj.contains_key("application_credential_id")
@@ -183,16 +199,6 @@ pub fn check_credentials(
                 "need username and password (or an application credential)",
             ));
         }
-        for field in ["auth_url"] {
-            if data.get(field).is_none() {
-                errors.push(FieldError::new(field, "is required for OpenStack"));
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(CoreError::Invalid(errors))
     }
 }
 

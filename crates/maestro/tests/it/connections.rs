@@ -193,11 +193,21 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
     let (status, body) = post(json!({"name": "os", "provider": "openstack", "datacenter": id(&dc), "auth_url": "http://127.0.0.1:5000/v3",
         "project_id": "p1", "user_domain_id": "default", "regions": ["RegionOne"], "credentials": {"username": "demo", "password": "pw"}})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    // Another provider needs its own credentials: the stored ones are OpenStack's.
+    // Another provider needs its own credentials (the stored ones are OpenStack's) and none of
+    // Keystone's fields: all of it said in one answer.
     let path = format!("/api/v1/connections/{}", id(&body));
     let (status, refused) = app.patch(token, &path, json!({"provider": "aws"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
-    assert_eq!(error_fields(&refused), ["regions[0]", "credentials"]);
+    assert_eq!(
+        error_fields(&refused),
+        [
+            "regions[0]",
+            "auth_url",
+            "project_id",
+            "user_domain_id",
+            "credentials"
+        ]
+    );
     let (status, moved) = app
         .patch(
             token,
@@ -219,6 +229,14 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
         refused.to_string().contains("not sent to another endpoint"),
         "{refused}"
     );
+    // A Keystone URL on an AWS connection is the error to show first, before the credentials
+    // it would take again.
+    let (status, refused) = app
+        .patch(token, &path, json!({"auth_url": "http://127.0.0.1:9/v3"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(error_fields(&refused), ["auth_url", "credentials"]);
+    assert!(refused.to_string().contains("OpenStack connections only"));
     // Nor can they be removed: a connection without them would have nothing to sync with.
     let (status, refused) = app.patch(token, &path, json!({"credentials": null})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
