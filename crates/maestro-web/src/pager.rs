@@ -39,6 +39,11 @@ impl Pager {
         }
     }
 
+    /// Whether the page asked for is after the last one (an old link, a shrunk list).
+    pub fn past_end(&self) -> bool {
+        u64::from(self.page) > self.pages
+    }
+
     /// For lists that begin with the newest: the links say which way time goes.
     pub fn newest_first(self) -> Self {
         Pager {
@@ -61,6 +66,7 @@ mod tests {
             (3, Some("?page=1"), Some("?page=3"))
         );
         let past = Pager::new(9, 12, 5, |n| format!("?page={n}"));
+        assert!(past.past_end() && !p.past_end());
         assert_eq!((past.prev.as_deref(), past.next), (Some("?page=3"), None));
         let only = Pager::new(1, 0, 100, |n| n.to_string());
         assert_eq!((only.pages, only.prev, only.next), (1, None, None));
