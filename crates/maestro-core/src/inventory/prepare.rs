@@ -63,6 +63,16 @@ pub fn fixups(kind: Kind, doc: &mut Map<String, Value>) {
         let h = h.clone();
         doc.insert("name".into(), h);
     }
+    // A connection's provider spelled as datacenters spell it ("AWS", "OpenStack") is that
+    // provider.
+    if kind == Kind::Connection
+        && let Some(Value::String(p)) = doc.get_mut("provider")
+    {
+        let lower = p.to_ascii_lowercase();
+        if matches!(lower.as_str(), "aws" | "openstack") {
+            *p = lower;
+        }
+    }
 }
 
 /// Validates a document for creation (defaults applied first).

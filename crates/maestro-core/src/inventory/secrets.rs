@@ -65,8 +65,8 @@ pub fn check_credentials(
         .and_then(Value::as_str)
         .unwrap_or_default();
     if provider != "aws" && provider != "openstack" {
-        // The schema refuses the provider itself; its credentials cannot be judged (`AWS`, as
-        // datacenters spell it, drew an error for every key as well).
+        // The schema refuses the provider itself; its credentials cannot be judged (an
+        // unknown provider drew an error for every key as well).
         return Ok(());
     }
     let mut errors = regions::check(provider, data.get("regions"));

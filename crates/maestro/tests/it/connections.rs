@@ -162,14 +162,14 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
             .map(|e| e["field"].as_str().unwrap().to_owned())
             .collect()
     };
-    // A blank key is no key; an unknown provider (`AWS`, as datacenters spell it) is the one
-    // error, not one more per credential.
+    // A blank key is no key; an unknown provider is the one error, not one more per
+    // credential.
     let creds = json!({"access_key_id": "  ", "secret_access_key": "s"});
     let (status, body) = post(json!({"name": "a", "provider": "aws", "datacenter": id(&dc), "regions": ["us-east-1"], "credentials": creds})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(field_names(&body), ["credentials.access_key_id"], "{body}");
     let creds = json!({"access_key_id": "AKIA1", "secret_access_key": "s"});
-    let (status, body) = post(json!({"name": "a", "provider": "AWS", "datacenter": id(&dc), "regions": ["us-east-1"], "credentials": creds})).await;
+    let (status, body) = post(json!({"name": "a", "provider": "Azure", "datacenter": id(&dc), "regions": ["us-east-1"], "credentials": creds})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(field_names(&body), ["provider"], "{body}");
     let (status, body) = post(json!({"name": "os", "provider": "openstack", "datacenter": id(&dc), "regions": ["RegionOne"], "credentials": {"username": "demo", "password": "pw"}})).await;
@@ -258,6 +258,12 @@ async fn credentials_are_checked_per_provider(app: &TestApp) {
         post(json!({"name": "x", "provider": "azure", "datacenter": id(&dc), "credentials": {}}))
             .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // The provider as a datacenter spells it is the same provider.
+    let (status, spelled) = post(json!({"name": "spelled", "provider": "AWS", "datacenter": id(&dc),
+        "regions": ["eu-west-1"], "credentials": {"access_key_id": "AKIA3", "secret_access_key": "s3"}}))
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{spelled}");
+    assert_eq!(spelled["provider"], "aws");
     // Keystone's fields on an AWS connection, a key too long, regions that are not a list
     // (said once) and thousands of duplicates (a bounded answer).
     let (status, body) = post(
