@@ -56,30 +56,6 @@ pub fn summaries(access: &Access, ids: &[EntityId]) -> Sql {
     s
 }
 
-/// Relation rows touching `ids`, once per anchor, with the peer and whether the caller reads it.
-pub fn relations(access: &Access, ids: &[EntityId]) -> Sql {
-    let mut s = Sql::default();
-    for (i, (anchor, peer)) in [("src_id", "dst_id"), ("dst_id", "src_id")]
-        .into_iter()
-        .enumerate()
-    {
-        if i > 0 {
-            s.push(" UNION ALL ");
-        }
-        s.push(&format!(
-            "SELECT r.{anchor} AS anchor, r.src_id, r.rel, r.dst_id, r.attrs, r.position, \
-             p.id, p.kind, p.family, p.name, p.active, "
-        ));
-        s.append(access_clause(access, "p"));
-        s.push(&format!(
-            " AS visible FROM relations r JOIN entities p ON p.id = r.{peer} WHERE r.{anchor} IN ("
-        ));
-        s.bind_list(id_strings(ids));
-        s.push(")");
-    }
-    s
-}
-
 /// Where-clause of a list: kind, family scope, active flag, access, filters and search terms.
 pub fn list_where(
     d: Dialect,

@@ -262,10 +262,7 @@ impl Store for Db {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<RelationDbRow> = self
-            .pools
-            .fetch_all(&entities::relations(access, ids))
-            .await?;
+        let rows: Vec<RelationDbRow> = self.pools.fetch_all(&relations::all(access, ids)).await?;
         records(rows)
     }
 

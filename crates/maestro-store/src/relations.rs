@@ -1,5 +1,6 @@
-//! Relation reads that stay small however many relations an entity has: the rows its document
-//! shows, each relation's first entries with its total, and one relation's pages. A
+//! Relation reads: every row of some entities (which edits that remove them need), and the
+//! reads that stay small however many relations an entity has: the rows its document shows,
+//! each relation's first entries with its total, and one relation's pages. A
 //! datacenter that discovery fills is the far end of tens of thousands of `located_in` rows: its
 //! document reads none of them, its detail page and the relations API count them and return a
 //! page.
@@ -51,14 +52,25 @@ fn order(side: RelationSide) -> &'static str {
     }
 }
 
-/// The rows the documents of entities `ids` of `kind` show (`views::view_rels`), with a
-/// `visible` column: what `Store::relations` answers, without the relations no document reads
-/// (the servers placed in a datacenter, for the datacenter).
+/// Relation rows touching `ids`, once per anchor, with the peer and whether the caller reads
+/// it (`visible`): every row (`Store::relations`).
+pub fn all(access: &Access, ids: &[EntityId]) -> Sql {
+    anchored(access, ids, None).unwrap_or_default()
+}
+
+/// The rows the documents of entities `ids` of `kind` show (`views::view_rels`): those of
+/// [`all`] without the relations no document reads (the servers placed in a datacenter, for
+/// the datacenter). `None` when the kind's documents show none.
 pub fn of_fields(access: &Access, kind: Kind, ids: &[EntityId]) -> Option<Sql> {
+    anchored(access, ids, Some(kind))
+}
+
+/// Both sides' rows anchored at `ids`; with `kind`, only the rels its documents read.
+fn anchored(access: &Access, ids: &[EntityId], kind: Option<Kind>) -> Option<Sql> {
     let mut s = Sql::default();
     for side in RelationSide::BOTH {
-        let rels = view_rels(kind, side);
-        if rels.is_empty() {
+        let rels = kind.map(|k| view_rels(k, side));
+        if rels.as_ref().is_some_and(Vec::is_empty) {
             continue;
         }
         if !s.text.is_empty() {
@@ -68,7 +80,10 @@ pub fn of_fields(access: &Access, kind: Kind, ids: &[EntityId]) -> Option<Sql> {
         s.append(access_clause(access, "p"));
         s.push(" AS visible").push(from(side)).push(" IN (");
         s.bind_list(ids.iter().map(ToString::to_string));
-        s.push(") AND r.rel IN (").bind_list(rels).push(")");
+        s.push(")");
+        if let Some(rels) = rels {
+            s.push(" AND r.rel IN (").bind_list(rels).push(")");
+        }
     }
     (!s.text.is_empty()).then_some(s)
 }
@@ -202,5 +217,14 @@ mod tests {
         let id = EntityId::new();
         let s = of_fields(&access, Kind::Server, &[id]).unwrap();
         assert!(s.text.contains("r.rel IN ("), "{}", s.text);
+        // Every row, on both sides, for the edits that remove them.
+        let every = all(&access, &[id]);
+        assert!(!every.text.contains("r.rel IN ("), "{}", every.text);
+        assert_eq!(
+            every.text.matches(" UNION ALL ").count(),
+            1,
+            "{}",
+            every.text
+        );
     }
 }
